@@ -1,0 +1,29 @@
+using AdvRec.Models;
+
+namespace AdvRec.Adversarial;
+
+/// <summary>Builds the per-epoch settings of adversarial training (APR) and its schedule.</summary>
+public static class AdversarialTraining
+{
+    /// <summary>
+    /// The <see cref="AdversarialStep"/> for one APR epoch of <paramref name="model"/>: Δ of budget
+    /// <paramref name="epsilon"/> from <paramref name="source"/>, adversarial loss weight <paramref name="lambda"/>.
+    /// With <see cref="DeltaSource.AllPairs"/>, Δ is an FGSM attack over all training pairs (fresh negatives from
+    /// <paramref name="seed"/>) rebuilt before every batch.
+    /// </summary>
+    public static AdversarialStep Step(IPerturbable model, float epsilon, float lambda, DeltaSource source, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var step = new AdversarialStep(epsilon, lambda);
+        step.Validate();
+        if (source == DeltaSource.Batch) return step;
+        ulong draws = 0;
+        return step with { DeltaProvider = () => Fgsm.Attack(model, model.DrawAttackSample(seed + draws++), epsilon) };
+    }
+
+    /// <summary>
+    /// Elliot's schedule: with <paramref name="adversarialEpochs"/> counting the final epochs, 0-based epoch
+    /// <paramref name="epoch"/> of <paramref name="epochs"/> is adversarial when <c>epochs − epoch ≤ adversarialEpochs</c>.
+    /// </summary>
+    public static bool IsAdversarialEpoch(int epoch, int epochs, int adversarialEpochs) => epochs - epoch <= adversarialEpochs;
+}

@@ -1,0 +1,23 @@
+namespace AdvRec.Models;
+
+/// <summary>
+/// Turns one training epoch into adversarial training (APR): every step minimises
+/// <c>L(θ) + R(θ) + Lambda · L(θ + Δ)</c>, where Δ is the FGSM perturbation of budget <see cref="Epsilon"/>.
+/// By default (the APR paper) Δ is built per mini-batch from the gradient of the plain loss at the clean
+/// point, normalised per row; set <see cref="DeltaProvider"/> to supply Δ yourself before every batch
+/// (the hands-on notebook rebuilds it from all training pairs).
+/// </summary>
+/// <param name="Epsilon">Per-row L2 budget of Δ (APR paper: 0.5).</param>
+/// <param name="Lambda">Weight of the adversarial loss term (APR paper: 1).</param>
+public sealed record AdversarialStep(float Epsilon, float Lambda)
+{
+    /// <summary>When set, called before every batch for a full Δ over all perturbable targets (the model's target order).</summary>
+    public Func<Perturbation>? DeltaProvider { get; init; }
+
+    /// <summary>Checks the budget and weight.</summary>
+    public void Validate()
+    {
+        if (!(Epsilon >= 0) || !float.IsFinite(Epsilon)) throw new ArgumentOutOfRangeException(nameof(Epsilon), Epsilon, "eps must be a finite number >= 0");
+        if (!(Lambda >= 0) || !float.IsFinite(Lambda)) throw new ArgumentOutOfRangeException(nameof(Lambda), Lambda, "the adversarial weight must be a finite number >= 0");
+    }
+}

@@ -1,0 +1,690 @@
+using System.Diagnostics;
+using System.Text.Json;
+using AdvRec.Data;
+using AdvRec.IO;
+using AdvRec.Kernels;
+
+namespace AdvRec.Models.Factorization;
+
+/// <summary>
+/// Hyperparameters of <see cref="BprMf"/>. Defaults are those of the APR paper's BPR-MF (He et al., SIGIR 2018)
+/// and the hands-on notebook (PROTOCOLS §1).
+/// </summary>
+public sealed record BprMfOptions
+{
+    /// <summary>Embedding size (APR paper: 64).</summary>
+    public int Factors { get; init; } = 64;
+
+    /// <summary>Learning rate (APR code: 0.05, with Adagrad).</summary>
+    public float LearningRate { get; init; } = 0.05f;
+
+    /// <summary>L2 weight on the batch's embedding rows, <c>reg · ½‖row‖²</c> per occurrence (APR paper: 0; Elliot's l_w).</summary>
+    public float Regularization { get; init; }
+
+    /// <summary>Learn an item bias <c>b_i</c> (Elliot's AMF); the APR paper has none.</summary>
+    public bool ItemBias { get; init; }
+
+    /// <summary>L2 weight on the item bias, <c>reg · ½ b²</c> per occurrence (Elliot's l_b); used only with <see cref="ItemBias"/>.</summary>
+    public float BiasRegularization { get; init; }
+
+    /// <summary>Triples per mini-batch: gradients are summed over the batch, then applied to the rows it touched (APR code: 512). 1 = per-triple updates.</summary>
+    public int BatchSize { get; init; } = 512;
+
+    /// <summary>Standard deviation of the truncated-normal initialisation, cut at two deviations (APR code: 0.01).</summary>
+    public float InitStd { get; init; } = 0.01f;
+
+    /// <summary>Optimizer (APR code: Adagrad).</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adagrad;
+
+    /// <summary>Adagrad's initial accumulator value (Keras: 0.1).</summary>
+    public float AdagradInitialAccumulator { get; init; } = 0.1f;
+
+    /// <summary>Optimizer epsilon (Keras Adagrad and Adam: 1e-7).</summary>
+    public float OptimizerEpsilon { get; init; } = 1e-7f;
+
+    /// <summary>Adam's first-moment decay (0.9).</summary>
+    public float Beta1 { get; init; } = 0.9f;
+
+    /// <summary>Adam's second-moment decay (0.999).</summary>
+    public float Beta2 { get; init; } = 0.999f;
+
+    /// <summary>Seed of every random choice: initialisation, epoch order, negatives.</summary>
+    public ulong Seed { get; init; } = 42;
+
+    /// <summary>
+    /// Worker threads; 0 = all cores. With more than one, batches run lock-free in parallel (Hogwild) and the
+    /// result varies slightly between runs; 1 makes training bit-for-bit reproducible from the seed.
+    /// </summary>
+    public int Threads { get; init; }
+
+    /// <summary>Checks every value and names the first one that is out of range.</summary>
+    public void Validate()
+    {
+        if (Factors < 1) throw new ArgumentOutOfRangeException(nameof(Factors), Factors, "factors must be >= 1");
+        if (!(LearningRate > 0) || !float.IsFinite(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "learning rate must be > 0");
+        if (!(Regularization >= 0)) throw new ArgumentOutOfRangeException(nameof(Regularization), Regularization, "regularization must be >= 0");
+        if (!(BiasRegularization >= 0)) throw new ArgumentOutOfRangeException(nameof(BiasRegularization), BiasRegularization, "bias regularization must be >= 0");
+        if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "batch size must be >= 1");
+        if (!(InitStd >= 0)) throw new ArgumentOutOfRangeException(nameof(InitStd), InitStd, "init std must be >= 0");
+        if (!(AdagradInitialAccumulator >= 0)) throw new ArgumentOutOfRangeException(nameof(AdagradInitialAccumulator), AdagradInitialAccumulator, "must be >= 0");
+        if (!(OptimizerEpsilon > 0)) throw new ArgumentOutOfRangeException(nameof(OptimizerEpsilon), OptimizerEpsilon, "must be > 0");
+        if (!(Beta1 is >= 0 and < 1)) throw new ArgumentOutOfRangeException(nameof(Beta1), Beta1, "must be in [0, 1)");
+        if (!(Beta2 is >= 0 and < 1)) throw new ArgumentOutOfRangeException(nameof(Beta2), Beta2, "must be in [0, 1)");
+        if (Threads < 0) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "threads must be >= 0 (0 = all cores)");
+    }
+}
+
+/// <summary>
+/// BPR-MF (Rendle et al. 2009) as used by APR (He et al. 2018): score <c>x_ui = p_u · q_i</c> (plus an optional
+/// item bias), loss <c>Σ softplus(−clip(x_ui − x_uj, −80, 1e8))</c> over sampled triples. Each epoch visits every
+/// training pair once in shuffled order, with one uniform negative not among the user's training items.
+/// Training runs on fused managed kernels, one pass per triple, with analytic gradients and no allocation per
+/// batch; <see cref="TrainEpoch"/> with an <see cref="AdversarialStep"/> trains with APR. Perturbable targets:
+/// the user and the item embedding tables.
+/// </summary>
+public sealed class BprMf : IPerturbable
+{
+    /// <summary>The model's name, as in configs and outputs.</summary>
+    public const string ModelName = "BPR-MF";
+
+    /// <summary>Name of the user embedding target.</summary>
+    public const string UserEmbeddings = "user_embeddings";
+
+    /// <summary>Name of the item embedding target.</summary>
+    public const string ItemEmbeddings = "item_embeddings";
+
+    private const int FileVersion = 1;
+    private static ReadOnlySpan<byte> FileMagic => "ADVRECMF"u8;
+
+    private readonly int _f;
+    private readonly float[] _p;
+    private readonly float[] _q;
+    private readonly float[]? _bias;
+    private readonly Interactions? _train;
+    private readonly ulong[]? _pairs; // (user << 32 | item) of every training pair, in CSR order
+    private float[]? _p1, _q1, _b1; // optimizer state: Adagrad accumulators or Adam first moments
+    private float[]? _p2, _q2, _b2; // Adam second moments
+    private long _adamStep;
+    private Worker[]? _workers;
+    private ulong[]? _order;
+
+    /// <summary>A new model for <paramref name="train"/>, initialised from <see cref="BprMfOptions.Seed"/>.</summary>
+    public BprMf(BprMfOptions options, Interactions train)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(train);
+        options.Validate();
+        if (train.Count == 0) throw new ArgumentException("the training data has no interactions", nameof(train));
+        Options = options;
+        _train = train;
+        _pairs = PackPairs(train);
+        NumUsers = train.NumUsers;
+        NumItems = train.NumItems;
+        _f = options.Factors;
+        _p = new float[checked(NumUsers * _f)];
+        _q = new float[checked(NumItems * _f)];
+        _bias = options.ItemBias ? new float[NumItems] : null;
+        var rng = Xoshiro.Derive(options.Seed, 0);
+        FillTruncatedNormal(_p, options.InitStd, ref rng);
+        FillTruncatedNormal(_q, options.InitStd, ref rng);
+        PerturbationTargets = Targets(NumUsers, NumItems, _f);
+    }
+
+    private BprMf(BprMfOptions options, int users, int items, float[] p, float[] q, float[]? bias, Interactions? train)
+    {
+        Options = options;
+        NumUsers = users;
+        NumItems = items;
+        _f = options.Factors;
+        _p = p;
+        _q = q;
+        _bias = bias;
+        _train = train;
+        _pairs = train is null ? null : PackPairs(train);
+        PerturbationTargets = Targets(users, items, _f);
+    }
+
+    /// <summary>The hyperparameters.</summary>
+    public BprMfOptions Options { get; }
+
+    /// <inheritdoc/>
+    public int NumUsers { get; }
+
+    /// <inheritdoc/>
+    public int NumItems { get; }
+
+    /// <summary>Epochs trained so far.</summary>
+    public int EpochsTrained { get; private set; }
+
+    /// <summary>The user embeddings, row-major (users × factors). Read-only view.</summary>
+    public ReadOnlySpan<float> UserFactors => _p;
+
+    /// <summary>The item embeddings, row-major (items × factors). Read-only view.</summary>
+    public ReadOnlySpan<float> ItemFactors => _q;
+
+    /// <summary>The item biases (empty without <see cref="BprMfOptions.ItemBias"/>).</summary>
+    public ReadOnlySpan<float> ItemBiases => _bias;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<PerturbationTarget> PerturbationTargets { get; }
+
+    private int ThreadCount => Options.Threads == 0 ? Environment.ProcessorCount : Options.Threads;
+
+    private static ulong[] PackPairs(Interactions train)
+    {
+        var users = train.UserIndices();
+        var items = train.ItemIndices;
+        var pairs = new ulong[users.Length];
+        for (int k = 0; k < pairs.Length; k++) pairs[k] = (ulong)(uint)users[k] << 32 | (uint)items[k];
+        return pairs;
+    }
+
+    private static PerturbationTarget[] Targets(int users, int items, int f) =>
+        [new(UserEmbeddings, users, f), new(ItemEmbeddings, items, f)];
+
+    /// <inheritdoc/>
+    public void Score(ReadOnlySpan<int> users, Span<float> scores) =>
+        FactorKernels.ScoreUsers(users, _p, _q, _bias, _f, NumItems, scores);
+
+    /// <inheritdoc/>
+    public IRecommender WithPerturbation(Perturbation delta)
+    {
+        CheckTargets(delta);
+        var p = (float[])_p.Clone();
+        var q = (float[])_q.Clone();
+        FactorKernels.AddScaled(p, delta.Table(0), 1f);
+        FactorKernels.AddScaled(q, delta.Table(1), 1f);
+        return new FactorScorer(p, q, _bias is null ? null : (float[])_bias.Clone(), _f, NumUsers, NumItems);
+    }
+
+    // ---------------------------------------------------------------- training
+
+    /// <summary>
+    /// Trains one epoch: every training pair once, in an order shuffled from the seed and the epoch index, each
+    /// with one uniform negative. With <paramref name="adversarial"/>, every batch minimises
+    /// <c>L_BPR(θ) + R(θ) + λ·L_BPR(θ + Δ)</c> (APR).
+    /// </summary>
+    public EpochStats TrainEpoch(AdversarialStep? adversarial = null, IProgress<ProgressUpdate>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var train = _train ?? throw new InvalidOperationException("this model was loaded without its training data; pass the training interactions to Load to train it further");
+        adversarial?.Validate();
+        var sw = Stopwatch.StartNew();
+        int epoch = EpochsTrained;
+        int n = train.Count;
+        var order = _order ??= new ulong[n];
+        _pairs.AsSpan().CopyTo(order);
+        var shuffleRng = Xoshiro.Derive(Options.Seed, 1 + (ulong)epoch);
+        shuffleRng.Shuffle(order.AsSpan());
+
+        int batch = Options.BatchSize;
+        int batches = (n + batch - 1) / batch;
+        // The notebook's Δ from all pairs is itself a parallel full-data pass: run its batches one at a time.
+        int threads = adversarial?.DeltaProvider is null ? Math.Min(ThreadCount, batches) : 1;
+        EnsureOptimizerState();
+        var workers = EnsureWorkers(threads);
+        string task = adversarial is null ? $"{ModelName} epoch {epoch + 1}" : $"{ModelName} APR epoch {epoch + 1}";
+        long done = 0;
+        bool fastSgd = batch == 1 && adversarial is null && Options.Optimizer == OptimizerKind.Sgd;
+
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken }, w =>
+        {
+            var worker = workers[w];
+            worker.Loss = worker.AdvLoss = 0;
+            worker.Steps = 0;
+            for (int b = w; b < batches; b += threads)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var rng = Xoshiro.Derive(Options.Seed, 1 + (ulong)epoch, 1 + (ulong)b);
+                var slice = order.AsSpan(b * batch, Math.Min(batch, n - b * batch));
+                if (fastSgd) RunSgdTriples(worker, slice, ref rng);
+                else RunBatch(worker, slice, ref rng, adversarial);
+                if (w == 0 && progress is not null && (b / threads) % 16 == 0)
+                    progress.Report(new ProgressUpdate(task, Interlocked.Read(ref done) + 1, batches));
+                Interlocked.Increment(ref done);
+            }
+        });
+        progress?.Report(new ProgressUpdate(task, batches, batches));
+        EpochsTrained++;
+        double loss = 0, advLoss = 0;
+        long steps = 0;
+        for (int w = 0; w < threads; w++)
+        {
+            loss += workers[w].Loss;
+            advLoss += workers[w].AdvLoss;
+            steps += workers[w].Steps;
+        }
+        return new EpochStats(epoch, loss, advLoss, steps, sw.Elapsed.TotalSeconds);
+    }
+
+    private sealed class Worker
+    {
+        // Gradients and Δ of the rows a batch touched live in compact buffers: row slot s of the batch's
+        // s-th distinct user (item) — small enough to stay in cache, unlike tables of every row.
+        public required float[] GradU, GradI, DeltaU, DeltaI, GradB, Temp;
+        public required int[] StampU, StampI, SlotU, SlotI, TouchedU, TouchedI;
+        public required int[] TripleU, TripleI, TripleJ, SlotOfU, SlotOfI, SlotOfJ;
+        public int Stamp, NumTouchedU, NumTouchedI;
+        public double Loss, AdvLoss;
+        public long Steps;
+    }
+
+    private Worker[] EnsureWorkers(int count)
+    {
+        if (_workers is not null && _workers.Length >= count) return _workers;
+        int b = Options.BatchSize;
+        var workers = new Worker[count];
+        for (int w = 0; w < count; w++)
+        {
+            workers[w] = _workers is not null && w < _workers.Length ? _workers[w] : new Worker
+            {
+                GradU = new float[Math.Min(b, NumUsers) * _f],
+                GradI = new float[Math.Min(2 * b, NumItems) * _f],
+                DeltaU = new float[Math.Min(b, NumUsers) * _f],
+                DeltaI = new float[Math.Min(2 * b, NumItems) * _f],
+                GradB = new float[Math.Min(2 * b, NumItems)],
+                Temp = new float[3 * _f],
+                StampU = new int[NumUsers],
+                StampI = new int[NumItems],
+                SlotU = new int[NumUsers],
+                SlotI = new int[NumItems],
+                TouchedU = new int[Math.Min(b, NumUsers)],
+                TouchedI = new int[Math.Min(2 * b, NumItems)],
+                TripleU = new int[b],
+                TripleI = new int[b],
+                TripleJ = new int[b],
+                SlotOfU = new int[b],
+                SlotOfI = new int[b],
+                SlotOfJ = new int[b],
+            };
+        }
+        return _workers = workers;
+    }
+
+    private void EnsureOptimizerState()
+    {
+        switch (Options.Optimizer)
+        {
+            case OptimizerKind.Adagrad when _p1 is null:
+                _p1 = new float[_p.Length];
+                _q1 = new float[_q.Length];
+                _p1.AsSpan().Fill(Options.AdagradInitialAccumulator);
+                _q1.AsSpan().Fill(Options.AdagradInitialAccumulator);
+                if (_bias is not null) { _b1 = new float[NumItems]; _b1.AsSpan().Fill(Options.AdagradInitialAccumulator); }
+                break;
+            case OptimizerKind.Adam when _p1 is null:
+                _p1 = new float[_p.Length]; _q1 = new float[_q.Length];
+                _p2 = new float[_p.Length]; _q2 = new float[_q.Length];
+                if (_bias is not null) { _b1 = new float[NumItems]; _b2 = new float[NumItems]; }
+                break;
+        }
+    }
+
+    /// <summary>Draws a uniform negative not in <paramref name="user"/>'s training items; -1 when the user has every item.</summary>
+    private int SampleNegative(Interactions train, int user, ref Xoshiro rng)
+    {
+        var items = train.ItemsOf(user);
+        if (items.Length >= NumItems) return -1;
+        int j;
+        do j = rng.NextInt(NumItems); while (items.BinarySearch(j) >= 0);
+        return j;
+    }
+
+    // The fastest path: per-triple SGD, fused gradient and update.
+    private void RunSgdTriples(Worker w, ReadOnlySpan<ulong> pairs, ref Xoshiro rng)
+    {
+        var train = _train!;
+        int f = _f;
+        float lr = Options.LearningRate, reg = Options.Regularization, regB = Options.BiasRegularization;
+        var gpu = w.Temp.AsSpan(0, f);
+        foreach (ulong pair in pairs)
+        {
+            int u = (int)(pair >> 32), i = (int)(uint)pair;
+            int j = SampleNegative(train, u, ref rng);
+            if (j < 0) continue;
+            var pu = _p.AsSpan(u * f, f);
+            var qi = _q.AsSpan(i * f, f);
+            var qj = _q.AsSpan(j * f, f);
+            float diff = FactorKernels.Dot(pu, qi) - FactorKernels.Dot(pu, qj);
+            if (_bias is not null) diff += _bias[i] - _bias[j];
+            w.Loss += FactorKernels.BprLoss(diff, out float g);
+            w.Steps++;
+            // gradient of pu first (needs the old qi, qj), then the items (need the old pu)
+            gpu.Clear();
+            FactorKernels.AddScaled(gpu, qi, g);
+            FactorKernels.AddScaled(gpu, qj, -g);
+            if (reg > 0)
+            {
+                FactorKernels.AddScaled(gpu, pu, reg);
+                FactorKernels.AddScaled(qi, qi, -lr * reg);
+                FactorKernels.AddScaled(qj, qj, -lr * reg);
+            }
+            FactorKernels.AddScaled(qi, pu, -lr * g);
+            FactorKernels.AddScaled(qj, pu, lr * g);
+            FactorKernels.AddScaled(pu, gpu, -lr);
+            if (_bias is not null)
+            {
+                _bias[i] -= lr * (g + regB * _bias[i]);
+                _bias[j] -= lr * (-g + regB * _bias[j]);
+            }
+        }
+    }
+
+    // One mini-batch: gradients summed over the batch at the parameters it started from, then applied once to
+    // each touched row. With APR, a second pass adds λ·∇L_BPR(θ + Δ).
+    private void RunBatch(Worker w, ReadOnlySpan<ulong> pairs, ref Xoshiro rng, AdversarialStep? adv)
+    {
+        var train = _train!;
+        int f = _f;
+        float reg = Options.Regularization, regB = Options.BiasRegularization;
+        w.Stamp++;
+        w.NumTouchedU = w.NumTouchedI = 0;
+        int m = 0;
+        foreach (ulong pair in pairs)
+        {
+            int u = (int)(pair >> 32), i = (int)(uint)pair;
+            int j = SampleNegative(train, u, ref rng);
+            if (j < 0) continue;
+            w.TripleU[m] = u; w.TripleI[m] = i; w.TripleJ[m] = j;
+            w.SlotOfU[m] = TouchUser(w, u); w.SlotOfI[m] = TouchItem(w, i); w.SlotOfJ[m] = TouchItem(w, j);
+            m++;
+        }
+        w.Steps += m;
+
+        // pass 1: the plain BPR gradient at the clean point (also the FGSM direction)
+        bool regInPass1 = adv is null;
+        for (int t = 0; t < m; t++)
+        {
+            int u = w.TripleU[t], i = w.TripleI[t], j = w.TripleJ[t];
+            int su = w.SlotOfU[t], si = w.SlotOfI[t], sj = w.SlotOfJ[t];
+            float biasDiff = _bias is null ? 0f : _bias[i] - _bias[j];
+            w.Loss += AccumulateTriple(_p.AsSpan(u * f, f), _q.AsSpan(i * f, f), _q.AsSpan(j * f, f), biasDiff,
+                w.GradU.AsSpan(su * f, f), w.GradI.AsSpan(si * f, f), w.GradI.AsSpan(sj * f, f), 1f, out float g);
+            if (_bias is not null) { w.GradB[si] += g; w.GradB[sj] -= g; }
+            if (regInPass1) AddRegularization(w, t, reg, regB);
+        }
+
+        if (adv is not null)
+        {
+            // Δ rows: from the provider's full tables (by row), or FGSM on this batch (by slot)
+            float[]? dP = null, dQ = null;
+            if (adv.DeltaProvider is { } provider)
+            {
+                var delta = provider();
+                CheckTargets(delta);
+                dP = delta.Array(0);
+                dQ = delta.Array(1);
+            }
+            else
+            {
+                for (int s = 0; s < w.NumTouchedU; s++)
+                    FactorKernels.ScaleToNorm(w.GradU.AsSpan(s * f, f), w.DeltaU.AsSpan(s * f, f), adv.Epsilon);
+                for (int s = 0; s < w.NumTouchedI; s++)
+                    FactorKernels.ScaleToNorm(w.GradI.AsSpan(s * f, f), w.DeltaI.AsSpan(s * f, f), adv.Epsilon);
+            }
+            // pass 2: λ · ∇ L_BPR(θ + Δ), plus the regulariser
+            var pu2 = w.Temp.AsSpan(0, f);
+            var qi2 = w.Temp.AsSpan(f, f);
+            var qj2 = w.Temp.AsSpan(2 * f, f);
+            for (int t = 0; t < m; t++)
+            {
+                int u = w.TripleU[t], i = w.TripleI[t], j = w.TripleJ[t];
+                int su = w.SlotOfU[t], si = w.SlotOfI[t], sj = w.SlotOfJ[t];
+                FactorKernels.Add(_p.AsSpan(u * f, f), dP is null ? w.DeltaU.AsSpan(su * f, f) : dP.AsSpan(u * f, f), pu2);
+                FactorKernels.Add(_q.AsSpan(i * f, f), dQ is null ? w.DeltaI.AsSpan(si * f, f) : dQ.AsSpan(i * f, f), qi2);
+                FactorKernels.Add(_q.AsSpan(j * f, f), dQ is null ? w.DeltaI.AsSpan(sj * f, f) : dQ.AsSpan(j * f, f), qj2);
+                float biasDiff = _bias is null ? 0f : _bias[i] - _bias[j];
+                w.AdvLoss += AccumulateTriple(pu2, qi2, qj2, biasDiff,
+                    w.GradU.AsSpan(su * f, f), w.GradI.AsSpan(si * f, f), w.GradI.AsSpan(sj * f, f), adv.Lambda, out float g);
+                if (_bias is not null) { w.GradB[si] += g; w.GradB[sj] -= g; }
+                AddRegularization(w, t, reg, regB);
+            }
+        }
+        ApplyAndClear(w);
+    }
+
+    private void AddRegularization(Worker w, int t, float reg, float regB)
+    {
+        int f = _f;
+        int u = w.TripleU[t], i = w.TripleI[t], j = w.TripleJ[t];
+        int su = w.SlotOfU[t], si = w.SlotOfI[t], sj = w.SlotOfJ[t];
+        if (reg > 0)
+        {
+            FactorKernels.AddScaled(w.GradU.AsSpan(su * f, f), _p.AsSpan(u * f, f), reg);
+            FactorKernels.AddScaled(w.GradI.AsSpan(si * f, f), _q.AsSpan(i * f, f), reg);
+            FactorKernels.AddScaled(w.GradI.AsSpan(sj * f, f), _q.AsSpan(j * f, f), reg);
+        }
+        if (_bias is not null && regB > 0)
+        {
+            w.GradB[si] += regB * _bias[i];
+            w.GradB[sj] += regB * _bias[j];
+        }
+    }
+
+    /// <summary>Adds scale·∂ℓ/∂θ of one triple's BPR term to the gradient rows; returns the (unscaled) loss term.</summary>
+    private static float AccumulateTriple(ReadOnlySpan<float> pu, ReadOnlySpan<float> qi, ReadOnlySpan<float> qj, float biasDiff,
+        Span<float> gpu, Span<float> gqi, Span<float> gqj, float scale, out float g)
+    {
+        float diff = FactorKernels.Dot(pu, qi) - FactorKernels.Dot(pu, qj) + biasDiff;
+        float loss = FactorKernels.BprLoss(diff, out g);
+        g *= scale;
+        if (g != 0f)
+        {
+            FactorKernels.AddScaled(gpu, qi, g);
+            FactorKernels.AddScaled(gpu, qj, -g);
+            FactorKernels.AddScaled(gqi, pu, g);
+            FactorKernels.AddScaled(gqj, pu, -g);
+        }
+        return loss;
+    }
+
+    // The batch slot of a row: assigned on first touch in this batch (its gradient slot is zero then).
+    private static int TouchUser(Worker w, int u)
+    {
+        if (w.StampU[u] == w.Stamp) return w.SlotU[u];
+        w.StampU[u] = w.Stamp;
+        w.TouchedU[w.NumTouchedU] = u;
+        return w.SlotU[u] = w.NumTouchedU++;
+    }
+
+    private static int TouchItem(Worker w, int i)
+    {
+        if (w.StampI[i] == w.Stamp) return w.SlotI[i];
+        w.StampI[i] = w.Stamp;
+        w.TouchedI[w.NumTouchedI] = i;
+        return w.SlotI[i] = w.NumTouchedI++;
+    }
+
+    private void ApplyAndClear(Worker w)
+    {
+        int f = _f;
+        float lr = Options.LearningRate, eps = Options.OptimizerEpsilon;
+        float lrT = lr;
+        if (Options.Optimizer == OptimizerKind.Adam)
+        {
+            long t = Interlocked.Increment(ref _adamStep);
+            lrT = (float)(lr * Math.Sqrt(1 - Math.Pow(Options.Beta2, t)) / (1 - Math.Pow(Options.Beta1, t)));
+        }
+        for (int s = 0; s < w.NumTouchedU; s++)
+        {
+            int u = w.TouchedU[s];
+            ApplyRow(_p.AsSpan(u * f, f), w.GradU.AsSpan(s * f, f), _p1, _p2, u * f, lr, lrT, eps);
+        }
+        for (int s = 0; s < w.NumTouchedI; s++)
+        {
+            int i = w.TouchedI[s];
+            ApplyRow(_q.AsSpan(i * f, f), w.GradI.AsSpan(s * f, f), _q1, _q2, i * f, lr, lrT, eps);
+            if (_bias is not null) ApplyRow(_bias.AsSpan(i, 1), w.GradB.AsSpan(s, 1), _b1, _b2, i, lr, lrT, eps);
+        }
+    }
+
+    private void ApplyRow(Span<float> w, Span<float> g, float[]? s1, float[]? s2, int offset, float lr, float lrT, float eps)
+    {
+        switch (Options.Optimizer)
+        {
+            case OptimizerKind.Sgd:
+                FactorKernels.SgdRow(w, g, lr);
+                break;
+            case OptimizerKind.Adagrad:
+                FactorKernels.AdagradRow(w, g, s1.AsSpan(offset, w.Length), lr, eps);
+                break;
+            case OptimizerKind.Adam:
+                FactorKernels.AdamRow(w, g, s1.AsSpan(offset, w.Length), s2.AsSpan(offset, w.Length), lrT, Options.Beta1, Options.Beta2, eps);
+                break;
+        }
+        g.Clear();
+    }
+
+    // ---------------------------------------------------------------- attacks
+
+    /// <inheritdoc/>
+    public ILossSample DrawAttackSample(ulong seed)
+    {
+        var train = _train ?? throw new InvalidOperationException("this model was loaded without its training data; pass the training interactions to Load to attack it");
+        int n = train.Count;
+        var users = train.UserIndices();
+        var pos = train.ItemIndices.ToArray();
+        var neg = new int[n];
+        const int Chunk = 1 << 14;
+        int chunks = (n + Chunk - 1) / Chunk;
+        Parallel.For(0, chunks, c =>
+        {
+            var rng = Xoshiro.Derive(seed, 0xA77AC, (ulong)c);
+            int end = Math.Min(n, (c + 1) * Chunk);
+            for (int k = c * Chunk; k < end; k++) neg[k] = SampleNegative(train, users[k], ref rng);
+        });
+        // users that have every item have no negative: leave them out
+        if (Array.IndexOf(neg, -1) < 0) return new TripleSample(users, pos, neg);
+        var keep = Enumerable.Range(0, n).Where(k => neg[k] >= 0).ToArray();
+        return new TripleSample(keep.Select(k => users[k]).ToArray(), keep.Select(k => pos[k]).ToArray(), keep.Select(k => neg[k]).ToArray());
+    }
+
+    /// <inheritdoc/>
+    public double LossGradient(ILossSample sample, Perturbation? at, Perturbation gradient)
+    {
+        if (sample is not TripleSample triples) throw new ArgumentException($"{ModelName} takes a {nameof(TripleSample)}", nameof(sample));
+        CheckTargets(gradient);
+        if (at is not null) CheckTargets(at);
+        int f = _f, n = triples.Count;
+        int threads = Math.Max(1, Math.Min(ThreadCount, n / 4096));
+        var gp = new float[threads][];
+        var gq = new float[threads][];
+        gp[0] = gradient.Array(0); gq[0] = gradient.Array(1);
+        gradient.Clear();
+        for (int w = 1; w < threads; w++) { gp[w] = new float[_p.Length]; gq[w] = new float[_q.Length]; }
+        var losses = new double[threads];
+        Parallel.For(0, threads, w =>
+        {
+            var tmp = new float[3 * f];
+            var pu2 = tmp.AsSpan(0, f); var qi2 = tmp.AsSpan(f, f); var qj2 = tmp.AsSpan(2 * f, f);
+            int start = (int)((long)n * w / threads), end = (int)((long)n * (w + 1) / threads);
+            double loss = 0;
+            for (int t = start; t < end; t++)
+            {
+                int u = triples.Users[t], i = triples.Positives[t], j = triples.Negatives[t];
+                ReadOnlySpan<float> pu = _p.AsSpan(u * f, f), qi = _q.AsSpan(i * f, f), qj = _q.AsSpan(j * f, f);
+                if (at is not null)
+                {
+                    FactorKernels.Add(pu, at.Row(0, u), pu2); pu = pu2;
+                    FactorKernels.Add(qi, at.Row(1, i), qi2); qi = qi2;
+                    FactorKernels.Add(qj, at.Row(1, j), qj2); qj = qj2;
+                }
+                float biasDiff = _bias is null ? 0f : _bias[i] - _bias[j];
+                loss += AccumulateTriple(pu, qi, qj, biasDiff, gp[w].AsSpan(u * f, f), gq[w].AsSpan(i * f, f), gq[w].AsSpan(j * f, f), 1f, out _);
+            }
+            losses[w] = loss;
+        });
+        for (int w = 1; w < threads; w++)
+        {
+            FactorKernels.AddScaled(gp[0], gp[w], 1f);
+            FactorKernels.AddScaled(gq[0], gq[w], 1f);
+        }
+        for (int t = 0; t < 2; t++) if (!gradient.IsActive(t)) gradient.Table(t).Clear();
+        return losses.Sum();
+    }
+
+    private void CheckTargets(Perturbation p)
+    {
+        if (p.Targets.Count != 2 || p.Targets[0] != PerturbationTargets[0] || p.Targets[1] != PerturbationTargets[1])
+            throw new ArgumentException($"the perturbation's targets ({string.Join(", ", p.Targets)}) do not match this model's ({string.Join(", ", PerturbationTargets)})");
+    }
+
+    // ---------------------------------------------------------------- persistence
+
+    /// <summary>
+    /// Writes the model to <paramref name="path"/> (a versioned binary file with a header: format, model name,
+    /// options, shapes, then the tables). The file is written under a temporary name and moved into place.
+    /// </summary>
+    public void Save(string path) => AtomicFile.Write(path, stream =>
+    {
+        using var bw = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        bw.Write(FileMagic);
+        bw.Write(FileVersion);
+        bw.Write(ModelName);
+        bw.Write(JsonSerializer.Serialize(Options));
+        bw.Write(NumUsers);
+        bw.Write(NumItems);
+        bw.Write(_f);
+        bw.Write(_bias is not null);
+        WriteFloats(bw, _p);
+        WriteFloats(bw, _q);
+        if (_bias is not null) WriteFloats(bw, _bias);
+    });
+
+    /// <summary>
+    /// Reads a model written by <see cref="Save"/>. With <paramref name="train"/>, checks that its user and item
+    /// counts match the model's and keeps it so that the model can be trained further and attacked.
+    /// </summary>
+    /// <exception cref="DataFormatException">The file is not a BPR-MF model file of a known version, is truncated, or its shapes do not match.</exception>
+    public static BprMf Load(string path, Interactions? train = null)
+    {
+        if (!File.Exists(path)) throw new DataFormatException(path, 0, "model file not found");
+        try
+        {
+            using var stream = File.OpenRead(path);
+            using var br = new BinaryReader(stream);
+            var magic = br.ReadBytes(FileMagic.Length);
+            if (!magic.AsSpan().SequenceEqual(FileMagic)) throw new DataFormatException(path, 0, "not an AdvRec factorization model file (bad magic bytes)");
+            int version = br.ReadInt32();
+            if (version != FileVersion) throw new DataFormatException(path, 0, $"model file format version {version}; this build reads version {FileVersion}");
+            string name = br.ReadString();
+            if (name != ModelName) throw new DataFormatException(path, 0, $"the file holds a {name} model, expected {ModelName}");
+            var options = JsonSerializer.Deserialize<BprMfOptions>(br.ReadString()) ?? throw new DataFormatException(path, 0, "missing options");
+            int users = br.ReadInt32(), items = br.ReadInt32(), f = br.ReadInt32();
+            bool hasBias = br.ReadBoolean();
+            if (users < 1 || items < 1 || f != options.Factors || hasBias != options.ItemBias)
+                throw new DataFormatException(path, 0, $"inconsistent header: {users} users, {items} items, {f} factors, bias {hasBias}, options {options}");
+            if (train is not null && (train.NumUsers != users || train.NumItems != items))
+                throw new DataFormatException(path, 0, $"the model has {users} users × {items} items but the data has {train.NumUsers} users × {train.NumItems} items");
+            var p = ReadFloats(br, checked(users * f), path);
+            var q = ReadFloats(br, checked(items * f), path);
+            var bias = hasBias ? ReadFloats(br, items, path) : null;
+            if (stream.Position != stream.Length) throw new DataFormatException(path, 0, $"{stream.Length - stream.Position} unexpected bytes after the tables");
+            return new BprMf(options, users, items, p, q, bias, train);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new DataFormatException(path, 0, "the model file is truncated", e);
+        }
+    }
+
+    private static void WriteFloats(BinaryWriter bw, float[] values) =>
+        bw.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+
+    private static float[] ReadFloats(BinaryReader br, int count, string path)
+    {
+        var values = new float[count];
+        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan());
+        if (br.Read(bytes) != bytes.Length) throw new DataFormatException(path, 0, "the model file is truncated");
+        return values;
+    }
+
+    private static void FillTruncatedNormal(float[] values, float std, ref Xoshiro rng)
+    {
+        for (int k = 0; k < values.Length; k++)
+        {
+            double x;
+            do x = rng.NextGaussian(); while (Math.Abs(x) > 2.0);
+            values[k] = (float)(x * std);
+        }
+    }
+}
