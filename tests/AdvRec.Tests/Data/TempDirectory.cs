@@ -1,0 +1,46 @@
+using System.IO.Compression;
+using System.Text;
+
+namespace AdvRec.Tests.Data;
+
+/// <summary>A fresh folder under the system temp path, deleted on dispose; never the working directory.</summary>
+internal sealed class TempDirectory : IDisposable
+{
+    public TempDirectory()
+    {
+        FullPath = Path.Combine(Path.GetTempPath(), "advrec-data-tests-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(FullPath);
+    }
+
+    public string FullPath { get; }
+
+    /// <summary>Writes <paramref name="content"/> (UTF-8, no BOM) to a file and returns its path.</summary>
+    public string Write(string name, string content)
+    {
+        string path = Path.Combine(FullPath, name);
+        File.WriteAllText(path, content, new UTF8Encoding(false));
+        return path;
+    }
+
+    /// <summary>Writes <paramref name="content"/> gzip-compressed and returns its path.</summary>
+    public string WriteGzip(string name, string content)
+    {
+        string path = Path.Combine(FullPath, name);
+        using var file = File.Create(path);
+        using var gzip = new GZipStream(file, CompressionLevel.Optimal);
+        gzip.Write(Encoding.UTF8.GetBytes(content));
+        return path;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(FullPath, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: a temp folder left behind is harmless.
+        }
+    }
+}
