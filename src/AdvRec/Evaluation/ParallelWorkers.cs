@@ -1,0 +1,25 @@
+using System.Runtime.ExceptionServices;
+
+namespace AdvRec.Evaluation;
+
+/// <summary>Runs a fixed number of worker loops in parallel and rethrows a single failure unwrapped.</summary>
+internal static class ParallelWorkers
+{
+    /// <summary>Runs <paramref name="worker"/> on <paramref name="workers"/> threads at once and waits for all.</summary>
+    public static void Run(int workers, CancellationToken cancellationToken, Action worker)
+    {
+        if (workers == 1)
+        {
+            worker();
+            return;
+        }
+        try
+        {
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken }, _ => worker());
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count == 1)
+        {
+            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
+    }
+}

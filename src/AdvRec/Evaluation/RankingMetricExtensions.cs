@@ -1,0 +1,62 @@
+namespace AdvRec.Evaluation;
+
+/// <summary>Names and properties of the <see cref="RankingMetric"/> values.</summary>
+public static class RankingMetricExtensions
+{
+    /// <summary>
+    /// The metric's display name: HR, nDCG, Precision, Recall, MRR, MAP, ElliotMAP, AUC. These names are
+    /// also accepted by <see cref="TryParse"/>.
+    /// </summary>
+    public static string Name(this RankingMetric metric) => metric switch
+    {
+        RankingMetric.HitRate => "HR",
+        RankingMetric.Ndcg => "nDCG",
+        RankingMetric.Precision => "Precision",
+        RankingMetric.Recall => "Recall",
+        RankingMetric.Mrr => "MRR",
+        RankingMetric.Map => "MAP",
+        RankingMetric.ElliotMap => "ElliotMAP",
+        RankingMetric.Auc => "AUC",
+        _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "unknown ranking metric"),
+    };
+
+    /// <summary>Whether a higher value is better (true for every ranking metric AdvRec computes).</summary>
+    public static bool HigherIsBetter(this RankingMetric metric) => metric switch
+    {
+        RankingMetric.HitRate or RankingMetric.Ndcg or RankingMetric.Precision or RankingMetric.Recall
+            or RankingMetric.Mrr or RankingMetric.Map or RankingMetric.ElliotMap or RankingMetric.Auc => true,
+        _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "unknown ranking metric"),
+    };
+
+    /// <summary>Whether the metric is computed at a cutoff k (all but AUC).</summary>
+    public static bool HasCutoff(this RankingMetric metric) => metric switch
+    {
+        RankingMetric.Auc => false,
+        RankingMetric.HitRate or RankingMetric.Ndcg or RankingMetric.Precision or RankingMetric.Recall
+            or RankingMetric.Mrr or RankingMetric.Map or RankingMetric.ElliotMap => true,
+        _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "unknown ranking metric"),
+    };
+
+    /// <summary>
+    /// Parses a metric name, case-insensitively: the display names (HR, nDCG, Precision, Recall, MRR, MAP,
+    /// ElliotMAP, AUC) and the enum names (HitRate, Ndcg, Mrr, Map, ElliotMap, Auc). "MAP" is the textbook
+    /// average precision; Elliot's variant is "ElliotMAP".
+    /// </summary>
+    public static bool TryParse(string? name, out RankingMetric metric)
+    {
+        metric = default;
+        if (string.IsNullOrWhiteSpace(name)) return false;
+        switch (name.Trim().ToUpperInvariant())
+        {
+            case "HR": case "HITRATE": metric = RankingMetric.HitRate; return true;
+            case "NDCG": metric = RankingMetric.Ndcg; return true;
+            case "PRECISION": metric = RankingMetric.Precision; return true;
+            case "RECALL": metric = RankingMetric.Recall; return true;
+            case "MRR": metric = RankingMetric.Mrr; return true;
+            case "MAP": metric = RankingMetric.Map; return true;
+            case "ELLIOTMAP": metric = RankingMetric.ElliotMap; return true;
+            case "AUC": metric = RankingMetric.Auc; return true;
+            default: return false;
+        }
+    }
+}
