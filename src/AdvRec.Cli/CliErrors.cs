@@ -1,0 +1,25 @@
+using AdvRec.Data;
+
+namespace AdvRec.Cli;
+
+/// <summary>Which exceptions are the user's to fix (bad input) rather than bugs, and how to say them.</summary>
+internal static class CliErrors
+{
+    public static bool IsUserError(Exception e) =>
+        e is DataFormatException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or UnauthorizedAccessException;
+
+    public static string Describe(Exception e) => e switch
+    {
+        ArgumentOutOfRangeException a when a.ParamName is not null => $"{a.ParamName}: {FirstLine(a.Message)}",
+        _ => FirstLine(e.Message),
+    };
+
+    // ArgumentException appends " (Parameter 'x')" and the actual value on new lines; keep the sentence.
+    private static string FirstLine(string message)
+    {
+        int nl = message.IndexOf('\n');
+        string line = nl < 0 ? message : message[..nl];
+        int p = line.IndexOf(" (Parameter '", StringComparison.Ordinal);
+        return (p < 0 ? line : line[..p]).TrimEnd();
+    }
+}
