@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(AdvRec.Benchmarks.KernelBenchmarks).Assembly).Run(args);
