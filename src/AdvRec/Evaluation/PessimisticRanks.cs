@@ -41,6 +41,7 @@ public static class PessimisticRanks
     /// </summary>
     /// <exception cref="ArgumentException">An output span is shorter than the relevant list, or an item lies outside the row.</exception>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Compute(ReadOnlySpan<float> scores, ReadOnlySpan<int> excludedSorted, ReadOnlySpan<int> relevantSorted,
         Span<int> ranks, Span<int> order)
     {
@@ -170,6 +171,7 @@ public static class PessimisticRanks
     /// For each threshold t_j, the number of entries with a score ≥ t_j (NaN entries are never counted),
     /// four thresholds per pass over the row.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CountAtLeast(ReadOnlySpan<float> scores, ReadOnlySpan<float> thresholds, Span<int> counts)
     {
         int j = 0;
@@ -179,6 +181,7 @@ public static class PessimisticRanks
             counts[j] = CountAtLeast1(scores, thresholds[j]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int CountAtLeast1(ReadOnlySpan<float> scores, float threshold)
     {
         int count = 0;
@@ -197,6 +200,7 @@ public static class PessimisticRanks
         return count;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CountAtLeast4(ReadOnlySpan<float> scores, float t0, float t1, float t2, float t3, Span<int> counts)
     {
         int c0 = 0, c1 = 0, c2 = 0, c3 = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Globalization;
 using AdvRec.Data;
@@ -193,7 +194,8 @@ public sealed class RankingEvaluator
         progress?.Report(new ProgressUpdate("evaluate", 0, count));
         if (count > 0)
         {
-            ParallelWorkers.Run(workers, cancellationToken, () =>
+            // Fully optimised from the first call: an evaluation runs this loop only a few dozen times.
+            ParallelWorkers.Run(workers, cancellationToken, [MethodImpl(MethodImplOptions.AggressiveOptimization)] () =>
             {
                 float[] buffer = ArrayPool<float>.Shared.Rent(block * n);
                 int[] ranks = ArrayPool<int>.Shared.Rent(_maxRelevant);

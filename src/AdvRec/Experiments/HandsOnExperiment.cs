@@ -31,11 +31,8 @@ public sealed record HandsOnOptions
     /// <summary>Seed of every random choice in the run.</summary>
     public ulong Seed { get; init; } = 42;
 
-    /// <summary>
-    /// The BPR-MF hyperparameters (notebook: 64 factors, Adagrad lr 0.05, batch 512, no L2, init std 0.01).
-    /// One thread by default, so that a run is reproducible bit for bit from its seed.
-    /// </summary>
-    public BprMfOptions Model { get; init; } = new() { Threads = 1 };
+    /// <summary>The BPR-MF hyperparameters (notebook: 64 factors, Adagrad lr 0.05, batch 512, no L2, init std 0.01).</summary>
+    public BprMfOptions Model { get; init; } = new();
 
     /// <summary>Checks the settings; the message names the offending option.</summary>
     public void Validate(int numItems)

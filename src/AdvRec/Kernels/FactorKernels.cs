@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace AdvRec.Kernels;
 
@@ -96,24 +97,39 @@ public static class FactorKernels
 
     /// <summary>
     /// Adagrad on one row with Keras semantics: acc += g²; w -= lr * g / (sqrt(acc) + epsilon).
+    /// With AVX the division by sqrt(acc) + epsilon uses the reciprocal square root refined by one Newton step
+    /// (relative error about 1e-7, the precision of a float); lanes with acc below 1e-8 take the exact formula.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AdagradRow(Span<float> w, ReadOnlySpan<float> g, Span<float> acc, float lr, float epsilon)
     {
-        if (Vector256.IsHardwareAccelerated && (w.Length & 7) == 0)
+        if (Avx.IsSupported && (w.Length & 7) == 0)
         {
             ref float rw = ref MemoryMarshal.GetReference(w);
             ref float rg = ref MemoryMarshal.GetReference(g);
             ref float ra = ref MemoryMarshal.GetReference(acc);
             var vlr = Vector256.Create(lr);
             var veps = Vector256.Create(epsilon);
+            var half = Vector256.Create(0.5f);
+            var threeHalves = Vector256.Create(1.5f);
+            var tiny = Vector256.Create(1e-8f);
             for (int k = 0; k < w.Length; k += 8)
             {
                 var vg = Vector256.LoadUnsafe(ref rg, (nuint)k);
                 var va = Vector256.FusedMultiplyAdd(vg, vg, Vector256.LoadUnsafe(ref ra, (nuint)k));
                 va.StoreUnsafe(ref ra, (nuint)k);
-                var step = vlr * vg / (Vector256.Sqrt(va) + veps);
-                (Vector256.LoadUnsafe(ref rw, (nuint)k) - step).StoreUnsafe(ref rw, (nuint)k);
+                Vector256<float> inv;
+                if (Vector256.LessThanAny(va, tiny))
+                {
+                    inv = Vector256<float>.One / (Vector256.Sqrt(va) + veps);
+                }
+                else
+                {
+                    var r = Avx.ReciprocalSqrt(va);
+                    r *= threeHalves - half * va * r * r;           // Newton step on 1/sqrt(a)
+                    inv = r * (Vector256<float>.One - veps * r);    // 1/(sqrt(a)+eps) = r/(1+eps r) ≈ r(1-eps r)
+                }
+                (Vector256.LoadUnsafe(ref rw, (nuint)k) - vlr * vg * inv).StoreUnsafe(ref rw, (nuint)k);
             }
             return;
         }
@@ -122,6 +138,95 @@ public static class FactorKernels
             acc[k] += g[k] * g[k];
             w[k] -= lr * g[k] / (MathF.Sqrt(acc[k]) + epsilon);
         }
+    }
+
+    /// <summary>
+    /// The BPR term of one triple and its gradient, fused: adds <c>scale · ∂ℓ/∂p_u</c>, <c>∂ℓ/∂q_i</c> and
+    /// <c>∂ℓ/∂q_j</c> to <paramref name="gpu"/>, <paramref name="gqi"/> and <paramref name="gqj"/> (distinct rows),
+    /// where <c>ℓ = softplus(−clip(p_u·(q_i − q_j) + biasDiff))</c>. Returns ℓ (unscaled); <paramref name="g"/> is
+    /// scale · dℓ/d(diff), the gradient of the bias difference.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float BprTripleGradient(ReadOnlySpan<float> pu, ReadOnlySpan<float> qi, ReadOnlySpan<float> qj, float biasDiff,
+        Span<float> gpu, Span<float> gqi, Span<float> gqj, float scale, out float g)
+    {
+        int n = pu.Length;
+        if (Vector256.IsHardwareAccelerated && (n & 7) == 0)
+        {
+            ref float rp = ref MemoryMarshal.GetReference(pu);
+            ref float ri = ref MemoryMarshal.GetReference(qi);
+            ref float rj = ref MemoryMarshal.GetReference(qj);
+            var acc = Vector256<float>.Zero;
+            for (int k = 0; k < n; k += 8)
+                acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref rp, (nuint)k),
+                    Vector256.LoadUnsafe(ref ri, (nuint)k) - Vector256.LoadUnsafe(ref rj, (nuint)k), acc);
+            float loss = BprLoss(Vector256.Sum(acc) + biasDiff, out g);
+            g *= scale;
+            if (g == 0f) return loss;
+            ref float rgp = ref MemoryMarshal.GetReference(gpu);
+            ref float rgi = ref MemoryMarshal.GetReference(gqi);
+            ref float rgj = ref MemoryMarshal.GetReference(gqj);
+            var vg = Vector256.Create(g);
+            for (int k = 0; k < n; k += 8)
+            {
+                var vp = Vector256.LoadUnsafe(ref rp, (nuint)k) * vg;
+                var d = Vector256.LoadUnsafe(ref ri, (nuint)k) - Vector256.LoadUnsafe(ref rj, (nuint)k);
+                Vector256.FusedMultiplyAdd(d, vg, Vector256.LoadUnsafe(ref rgp, (nuint)k)).StoreUnsafe(ref rgp, (nuint)k);
+                (Vector256.LoadUnsafe(ref rgi, (nuint)k) + vp).StoreUnsafe(ref rgi, (nuint)k);
+                (Vector256.LoadUnsafe(ref rgj, (nuint)k) - vp).StoreUnsafe(ref rgj, (nuint)k);
+            }
+            return loss;
+        }
+        float l = BprLoss(Dot(pu, qi) - Dot(pu, qj) + biasDiff, out g);
+        g *= scale;
+        if (g != 0f)
+        {
+            AddScaled(gpu, qi, g);
+            AddScaled(gpu, qj, -g);
+            AddScaled(gqi, pu, g);
+            AddScaled(gqj, pu, -g);
+        }
+        return l;
+    }
+
+    /// <summary>
+    /// One fused SGD step on a triple, all gradients taken at the old values:
+    /// p_u −= lr (g (q_i − q_j) + reg p_u); q_i −= lr (g p_u + reg q_i); q_j −= lr (−g p_u + reg q_j),
+    /// with g = dℓ/d(diff). Returns the loss term ℓ.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float SgdTriple(Span<float> pu, Span<float> qi, Span<float> qj, float biasDiff, float lr, float reg, out float g)
+    {
+        int n = pu.Length;
+        float loss = BprLoss(Dot(pu, qi) - Dot(pu, qj) + biasDiff, out g);
+        if (Vector256.IsHardwareAccelerated && (n & 7) == 0)
+        {
+            ref float rp = ref MemoryMarshal.GetReference(pu);
+            ref float ri = ref MemoryMarshal.GetReference(qi);
+            ref float rj = ref MemoryMarshal.GetReference(qj);
+            var vg = Vector256.Create(g);
+            var vlr = Vector256.Create(lr);
+            var keep = Vector256.Create(1f - lr * reg);
+            for (int k = 0; k < n; k += 8)
+            {
+                var p = Vector256.LoadUnsafe(ref rp, (nuint)k);
+                var i = Vector256.LoadUnsafe(ref ri, (nuint)k);
+                var j = Vector256.LoadUnsafe(ref rj, (nuint)k);
+                var gp = vg * p;
+                (keep * p - vlr * vg * (i - j)).StoreUnsafe(ref rp, (nuint)k);
+                (keep * i - vlr * gp).StoreUnsafe(ref ri, (nuint)k);
+                (keep * j + vlr * gp).StoreUnsafe(ref rj, (nuint)k);
+            }
+            return loss;
+        }
+        for (int k = 0; k < n; k++)
+        {
+            float p = pu[k], i = qi[k], j = qj[k];
+            pu[k] = p - lr * (g * (i - j) + reg * p);
+            qi[k] = i - lr * (g * p + reg * i);
+            qj[k] = j - lr * (-g * p + reg * j);
+        }
+        return loss;
     }
 
     /// <summary>
@@ -144,6 +249,7 @@ public static class FactorKernels
     /// Scores users against all items: <c>scores[r * numItems + i] = bias[i] + P[users[r]] · Q[i]</c>.
     /// P and Q are row-major tables with rows of length <paramref name="factors"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // evaluation calls it a few dozen times: no time to tier up
     public static void ScoreUsers(ReadOnlySpan<int> users, ReadOnlySpan<float> p, ReadOnlySpan<float> q, ReadOnlySpan<float> bias,
         int factors, int numItems, Span<float> scores)
     {
@@ -160,6 +266,7 @@ public static class FactorKernels
     }
 
     // The common 64-factor case: the user row stays in eight registers while items stream past.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScoreRow64(ReadOnlySpan<float> pu, ReadOnlySpan<float> q, Span<float> row)
     {
         ref float rp = ref MemoryMarshal.GetReference(pu);

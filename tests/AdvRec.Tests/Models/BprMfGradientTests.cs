@@ -56,6 +56,22 @@ public class BprMfGradientTests
     }
 
     [Fact]
+    public void FullDataGradientDoesNotDependOnTheThreadCount()
+    {
+        var train = TinyData.Random(users: 1000, items: 300, perUser: 20, seed: 8); // large enough to be cut in parts
+        float[] Gradient(int threads)
+        {
+            var model = new BprMf(new BprMfOptions { Factors = 16, InitStd = 0.3f, Threads = threads }, train);
+            var grad = new Perturbation(model.PerturbationTargets);
+            model.LossGradient(model.DrawAttackSample(3), null, grad);
+            model.LossGradient(model.DrawAttackSample(3), null, grad); // reused scratch tables start from zero
+            return grad.Table(0).ToArray().Concat(grad.Table(1).ToArray()).ToArray();
+        }
+        Assert.Equal(Gradient(1), Gradient(2));
+        Assert.Equal(Gradient(1), Gradient(4));
+    }
+
+    [Fact]
     public void LossMatchesDirectComputation()
     {
         var (model, sample) = Setup(bias: true);

@@ -21,6 +21,25 @@ public class BprMfTests
     }
 
     [Theory]
+    [InlineData(OptimizerKind.Adagrad, 64)]
+    [InlineData(OptimizerKind.Sgd, 1)]
+    [InlineData(OptimizerKind.Adam, 32)]
+    public void TheThreadCountDoesNotChangeTheResult(OptimizerKind optimizer, int batch)
+    {
+        // one thread samples while another updates: the updates are the same sequence as on one thread
+        var train = TinyData.Random(users: 300, items: 200, perUser: 12, seed: 5);
+        float[] Run(int threads)
+        {
+            var model = new BprMf(new BprMfOptions { Factors = 16, Optimizer = optimizer, BatchSize = batch, Threads = threads, LearningRate = 0.01f }, train);
+            for (int e = 0; e < 2; e++) model.TrainEpoch();
+            model.TrainEpoch(new AdvRec.Models.AdversarialStep(0.1f, 1f));
+            return model.UserFactors.ToArray().Concat(model.ItemFactors.ToArray()).ToArray();
+        }
+        Assert.Equal(Run(1), Run(2));
+        Assert.Equal(Run(1), Run(3));
+    }
+
+    [Theory]
     [InlineData(OptimizerKind.Adagrad, 512, 0.05f)]
     [InlineData(OptimizerKind.Sgd, 1, 0.05f)]
     [InlineData(OptimizerKind.Sgd, 64, 0.05f)]
