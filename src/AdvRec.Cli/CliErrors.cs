@@ -10,7 +10,8 @@ internal static class CliErrors
 
     public static string Describe(Exception e) => e switch
     {
-        ArgumentOutOfRangeException a when a.ParamName is not null => $"{a.ParamName}: {FirstLine(a.Message)}",
+        ArgumentOutOfRangeException a when a.ParamName is not null && !a.Message.StartsWith(a.ParamName, StringComparison.OrdinalIgnoreCase)
+            => $"{a.ParamName}: {FirstLine(a.Message)}",
         _ => FirstLine(e.Message),
     };
 

@@ -100,16 +100,8 @@ public static class DatasetLoader
                 if (train.Contains(u, i)) alsoInTrain++;
             }
         }
-        var itemDegrees = train.ItemDegrees();
-        var report = new SplitReport
+        var report = SplitReport.Sizes(train, test, validation) with
         {
-            TrainRows = train.Count,
-            TrainUsers = train.ActiveUsers,
-            TrainItems = itemDegrees.Count(d => d > 0),
-            TestRows = test.Count,
-            TestUsers = test.ActiveUsers,
-            ValidationRows = validation?.Count ?? 0,
-            ValidationUsers = validation?.ActiveUsers ?? 0,
             TestRowsDroppedUnseenUser = testNoUser,
             TestRowsDroppedUnseenItem = testNoItem,
             ValidationRowsDroppedUnseenUser = valNoUser,

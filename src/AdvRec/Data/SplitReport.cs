@@ -7,6 +7,18 @@ namespace AdvRec.Data;
 /// </summary>
 public sealed record SplitReport
 {
+    /// <summary>The sizes of <paramref name="train"/>, <paramref name="test"/> and <paramref name="validation"/>; the other counts are 0.</summary>
+    public static SplitReport Sizes(Interactions train, Interactions test, Interactions? validation = null) => new()
+    {
+        TrainRows = train.Count,
+        TrainUsers = train.ActiveUsers,
+        TrainItems = train.ItemDegrees().Count(d => d > 0),
+        TestRows = test.Count,
+        TestUsers = test.ActiveUsers,
+        ValidationRows = validation?.Count ?? 0,
+        ValidationUsers = validation?.ActiveUsers ?? 0,
+    };
+
     /// <summary>Training pairs (after merging duplicates and binarisation).</summary>
     public int TrainRows { get; init; }
 

@@ -134,15 +134,7 @@ public static class SyntheticDataset
         }
         var train = Interactions.Build(users, items, trainUsers.ToArray(), trainItems.ToArray());
         var test = Interactions.Build(users, items, testUsers, testItems);
-        var itemDegrees = train.ItemDegrees();
-        var report = new SplitReport
-        {
-            TrainRows = train.Count,
-            TrainUsers = train.ActiveUsers,
-            TrainItems = itemDegrees.Count(d => d > 0),
-            TestRows = test.Count,
-            TestUsers = test.ActiveUsers,
-        };
+        var report = SplitReport.Sizes(train, test);
         string name = string.Create(CultureInfo.InvariantCulture, $"checkerboard ({users} users, {items} items)");
         string description = "synthetic checkerboard fixture: even users interact only with even items and odd users only with odd items; " +
             "one held-out test item per user of the user's parity";
