@@ -69,7 +69,7 @@ public sealed record HandsOnRow(string Model, string Attack, float Epsilon, doub
 /// <param name="Cutoff">K of HR@K and nDCG@K.</param>
 /// <param name="Seed">The run's seed.</param>
 /// <param name="UsersEvaluated">Users with a test item who were ranked.</param>
-/// <param name="Rows">BPR-MF clean, FGSM, random; APR clean, FGSM, random.</param>
+/// <param name="Rows">BPR-MF clean, FGSM, random; then APR clean, FGSM, random (only when APR epochs ran).</param>
 public sealed record HandsOnResult(string Dataset, string DatasetDescription, int Cutoff, ulong Seed, int UsersEvaluated, IReadOnlyList<HandsOnRow> Rows);
 
 /// <summary>
@@ -100,11 +100,14 @@ public static class HandsOnExperiment
         double trainSeconds = clock.Elapsed.TotalSeconds;
         AddModelRows("BPR-MF", trainSeconds, attackSeed: 1);
 
-        clock.Restart();
-        var apr = AdversarialTraining.Step(model, options.Epsilon, options.Lambda, options.AprDelta, options.Seed ^ 0x5EED);
-        for (int e = 0; e < options.AdversarialEpochs; e++)
-            model.TrainEpoch(apr, progress, cancellationToken);
-        AddModelRows("APR", clock.Elapsed.TotalSeconds, attackSeed: 2);
+        if (options.AdversarialEpochs > 0)
+        {
+            clock.Restart();
+            var apr = AdversarialTraining.Step(model, options.Epsilon, options.Lambda, options.AprDelta, options.Seed ^ 0x5EED);
+            for (int e = 0; e < options.AdversarialEpochs; e++)
+                model.TrainEpoch(apr, progress, cancellationToken);
+            AddModelRows("APR", clock.Elapsed.TotalSeconds, attackSeed: 2);
+        }
 
         return new HandsOnResult(data.Name, data.Description, options.Cutoff, options.Seed, usersEvaluated, rows);
 

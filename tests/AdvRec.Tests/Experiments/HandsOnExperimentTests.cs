@@ -20,6 +20,14 @@ public class HandsOnExperimentTests
     }
 
     [Fact]
+    public void WithoutAprEpochsThereAreNoAprRows()
+    {
+        var data = SyntheticDataset.Generate(3, new SyntheticOptions { Users = 200, Items = 150 });
+        var result = HandsOnExperiment.Run(data, new HandsOnOptions { Epochs = 1, AdversarialEpochs = 0, Cutoff = 10 });
+        Assert.Equal(["BPR-MF/none", "BPR-MF/FGSM", "BPR-MF/random"], result.Rows.Select(r => $"{r.Model}/{r.Attack}"));
+    }
+
+    [Fact]
     public void TheSameSeedGivesTheSameTable()
     {
         var data = SyntheticDataset.Generate(7, new SyntheticOptions { Users = 300, Items = 200 });
