@@ -2,7 +2,7 @@ using AdvRec.Models;
 
 namespace AdvRec.Adversarial;
 
-/// <summary>Builds the per-epoch settings of adversarial training (APR) and its schedule.</summary>
+/// <summary>Builds the per-epoch settings of adversarial training (APR); the schedule is <see cref="AdversarialStep.IsAdversarialEpoch"/>.</summary>
 public static class AdversarialTraining
 {
     /// <summary>
@@ -20,10 +20,4 @@ public static class AdversarialTraining
         ulong draws = 0;
         return step with { DeltaProvider = () => Fgsm.Attack(model, model.DrawAttackSample(seed + draws++), epsilon) };
     }
-
-    /// <summary>
-    /// Elliot's schedule: with <paramref name="adversarialEpochs"/> counting the final epochs, 0-based epoch
-    /// <paramref name="epoch"/> of <paramref name="epochs"/> is adversarial when <c>epochs − epoch ≤ adversarialEpochs</c>.
-    /// </summary>
-    public static bool IsAdversarialEpoch(int epoch, int epochs, int adversarialEpochs) => epochs - epoch <= adversarialEpochs;
 }

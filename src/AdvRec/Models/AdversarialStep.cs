@@ -14,6 +14,12 @@ public sealed record AdversarialStep(float Epsilon, float Lambda)
     /// <summary>When set, called before every batch for a full Δ over all perturbable targets (the model's target order).</summary>
     public Func<Perturbation>? DeltaProvider { get; init; }
 
+    /// <summary>
+    /// Elliot's schedule: with <paramref name="adversarialEpochs"/> counting the final epochs, 0-based epoch
+    /// <paramref name="epoch"/> of <paramref name="epochs"/> is adversarial when <c>epochs − epoch ≤ adversarialEpochs</c>.
+    /// </summary>
+    public static bool IsAdversarialEpoch(int epoch, int epochs, int adversarialEpochs) => epochs - epoch <= adversarialEpochs;
+
     /// <summary>Checks the budget and weight.</summary>
     public void Validate()
     {

@@ -30,6 +30,9 @@ public sealed record BprMfOptions
     /// <summary>Triples per mini-batch: gradients are summed over the batch, then applied to the rows it touched (APR code: 512). 1 = per-triple updates.</summary>
     public int BatchSize { get; init; } = 512;
 
+    /// <summary>Initialisation of the embeddings (APR code: truncated normal; Elliot: Glorot uniform).</summary>
+    public Initialization Init { get; init; } = Initialization.TruncatedNormal;
+
     /// <summary>Standard deviation of the truncated-normal initialisation, cut at two deviations (APR code: 0.01).</summary>
     public float InitStd { get; init; } = 0.01f;
 
@@ -126,8 +129,8 @@ public sealed class BprMf : IPerturbable
         _q = new float[checked(NumItems * _f)];
         _bias = options.ItemBias ? new float[NumItems] : null;
         var rng = Xoshiro.Derive(options.Seed, 0);
-        FillTruncatedNormal(_p, options.InitStd, ref rng);
-        FillTruncatedNormal(_q, options.InitStd, ref rng);
+        Initialize(_p, NumUsers, ref rng);
+        Initialize(_q, NumItems, ref rng);
         PerturbationTargets = Targets(NumUsers, NumItems, _f);
     }
 
@@ -743,6 +746,17 @@ public sealed class BprMf : IPerturbable
         var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan());
         if (br.Read(bytes) != bytes.Length) throw new DataFormatException(path, 0, "the model file is truncated");
         return values;
+    }
+
+    private void Initialize(float[] table, int rows, ref Xoshiro rng)
+    {
+        if (Options.Init == Initialization.GlorotUniform)
+        {
+            // U(−a, a) with a = sqrt(6 / (fan_in + fan_out)), the table being rows × factors (as Keras)
+            float a = MathF.Sqrt(6f / (rows + _f));
+            for (int k = 0; k < table.Length; k++) table[k] = (2f * rng.NextFloat() - 1f) * a;
+        }
+        else FillTruncatedNormal(table, Options.InitStd, ref rng);
     }
 
     private static void FillTruncatedNormal(float[] values, float std, ref Xoshiro rng)

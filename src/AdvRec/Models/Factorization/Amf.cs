@@ -1,0 +1,152 @@
+using AdvRec.Data;
+
+namespace AdvRec.Models.Factorization;
+
+/// <summary>
+/// Hyperparameters of <see cref="Amf"/>, with Elliot's names (in the config) and defaults. The APR paper's recipe
+/// is <c>ItemBias = false, Optimizer = Adagrad, LearningRate = 0.05, Init = TruncatedNormal, Factors = 64,
+/// Regularization = 0, Epsilon = 0.5, AdversarialWeight = 1</c>.
+/// </summary>
+public sealed record AmfOptions
+{
+    /// <summary>Embedding size (Elliot's factors: 200).</summary>
+    public int Factors { get; init; } = 200;
+
+    /// <summary>Learning rate (Elliot's lr: 0.001, with Adam).</summary>
+    public float LearningRate { get; init; } = 0.001f;
+
+    /// <summary>L2 weight on the batch's embedding rows (Elliot's l_w: 0.1).</summary>
+    public float Regularization { get; init; } = 0.1f;
+
+    /// <summary>L2 weight on the item bias (Elliot's l_b: 0.001).</summary>
+    public float BiasRegularization { get; init; } = 0.001f;
+
+    /// <summary>Perturbation budget ε of adversarial training, per-row L2 (Elliot's eps: 0.1).</summary>
+    public float Epsilon { get; init; } = 0.1f;
+
+    /// <summary>Weight λ of the adversarial loss (Elliot's l_adv: 0.001).</summary>
+    public float AdversarialWeight { get; init; } = 0.001f;
+
+    /// <summary>Training epochs; the schedule needs them (Elliot's common default: 2).</summary>
+    public int Epochs { get; init; } = 2;
+
+    /// <summary>How many of the last epochs train with APR (Elliot's adversarial_epochs); null = Epochs / 2.</summary>
+    public int? AdversarialEpochs { get; init; }
+
+    /// <summary>Steps of the MSAP attack used when evaluating robustness (Elliot's nb_iter: 1).</summary>
+    public int NbIter { get; init; } = 1;
+
+    /// <summary>MSAP step size (Elliot's eps_iter); null = 2.5·ε / nb_iter.</summary>
+    public float? EpsIter { get; init; }
+
+    /// <summary>Learn an item bias (Elliot: yes; the APR paper: no).</summary>
+    public bool ItemBias { get; init; } = true;
+
+    /// <summary>Optimizer (Elliot: Adam; the APR paper: Adagrad).</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
+
+    /// <summary>Initialisation (Elliot: Glorot uniform; the APR paper: truncated normal, std 0.01).</summary>
+    public Initialization Init { get; init; } = Initialization.GlorotUniform;
+
+    /// <summary>Triples per mini-batch. Elliot's default of −1 (the whole epoch as one batch) is not supported; the APR code uses 512.</summary>
+    public int BatchSize { get; init; } = 512;
+
+    /// <summary>Seed of every random choice (Elliot: 42).</summary>
+    public ulong Seed { get; init; } = 42;
+
+    /// <summary>Threads; 0 = all cores. Results do not depend on it.</summary>
+    public int Threads { get; init; }
+
+    /// <summary>The number of final APR epochs in use.</summary>
+    public int EffectiveAdversarialEpochs => AdversarialEpochs ?? Epochs / 2;
+
+    /// <summary>Checks every value and names the first one that is out of range.</summary>
+    public void Validate()
+    {
+        if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "epochs must be >= 1");
+        if (EffectiveAdversarialEpochs < 0 || EffectiveAdversarialEpochs > Epochs)
+            throw new ArgumentOutOfRangeException(nameof(AdversarialEpochs), EffectiveAdversarialEpochs, $"adversarial_epochs must be between 0 and epochs ({Epochs})");
+        if (NbIter < 1) throw new ArgumentOutOfRangeException(nameof(NbIter), NbIter, "nb_iter must be >= 1");
+        if (EpsIter is { } s && !(s > 0)) throw new ArgumentOutOfRangeException(nameof(EpsIter), s, "eps_iter must be > 0");
+        new AdversarialStep(Epsilon, AdversarialWeight).Validate();
+        ToBprMfOptions().Validate();
+    }
+
+    /// <summary>The options of the underlying BPR-MF engine.</summary>
+    public BprMfOptions ToBprMfOptions() => new()
+    {
+        Factors = Factors,
+        LearningRate = LearningRate,
+        Regularization = Regularization,
+        ItemBias = ItemBias,
+        BiasRegularization = BiasRegularization,
+        BatchSize = BatchSize,
+        Optimizer = Optimizer,
+        Init = Init,
+        Seed = Seed,
+        Threads = Threads,
+    };
+}
+
+/// <summary>
+/// AMF: BPR-MF trained with Adversarial Personalized Ranking (He et al., SIGIR 2018), as the paper intends. Each
+/// mini-batch's Δ is the FGSM perturbation of the plain BPR loss at the clean point (per-row L2 norm ε, on the
+/// batch's users and positive and negative items), and the step minimises <c>L_BPR(θ) + R(θ) + λ·L_BPR(θ + Δ)</c>.
+/// APR is on for the last <see cref="AmfOptions.EffectiveAdversarialEpochs"/> epochs (Elliot's schedule), with
+/// the same optimizer state throughout. Elliot's per-factor loss and inverted adversarial flag (reference notes
+/// §1.8) are not reproduced. Perturbable targets: the user and item embeddings.
+/// </summary>
+public sealed class Amf : IPerturbable
+{
+    /// <summary>The model's name, as in configs and outputs.</summary>
+    public const string ModelName = "AMF";
+
+    private readonly BprMf _mf;
+
+    /// <summary>A new model for <paramref name="train"/>.</summary>
+    public Amf(AmfOptions options, Interactions train)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Options = options;
+        _mf = new BprMf(options.ToBprMfOptions(), train);
+    }
+
+    /// <summary>The hyperparameters.</summary>
+    public AmfOptions Options { get; }
+
+    /// <summary>The underlying BPR-MF (its tables, its persistence).</summary>
+    public BprMf Factorization => _mf;
+
+    /// <summary>Epochs trained so far.</summary>
+    public int EpochsTrained => _mf.EpochsTrained;
+
+    /// <summary>Whether the next epoch trains with APR.</summary>
+    public bool NextEpochIsAdversarial =>
+        AdversarialStep.IsAdversarialEpoch(_mf.EpochsTrained, Options.Epochs, Options.EffectiveAdversarialEpochs);
+
+    /// <inheritdoc/>
+    public int NumUsers => _mf.NumUsers;
+
+    /// <inheritdoc/>
+    public int NumItems => _mf.NumItems;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<PerturbationTarget> PerturbationTargets => _mf.PerturbationTargets;
+
+    /// <summary>Trains the next epoch: plain BPR before the adversarial phase, APR in it.</summary>
+    public EpochStats TrainEpoch(IProgress<ProgressUpdate>? progress = null, CancellationToken cancellationToken = default) =>
+        _mf.TrainEpoch(NextEpochIsAdversarial ? new AdversarialStep(Options.Epsilon, Options.AdversarialWeight) : null, progress, cancellationToken);
+
+    /// <inheritdoc/>
+    public void Score(ReadOnlySpan<int> users, Span<float> scores) => _mf.Score(users, scores);
+
+    /// <inheritdoc/>
+    public ILossSample DrawAttackSample(ulong seed) => _mf.DrawAttackSample(seed);
+
+    /// <inheritdoc/>
+    public double LossGradient(ILossSample sample, Perturbation? at, Perturbation gradient) => _mf.LossGradient(sample, at, gradient);
+
+    /// <inheritdoc/>
+    public IRecommender WithPerturbation(Perturbation delta) => _mf.WithPerturbation(delta);
+}
