@@ -41,8 +41,16 @@ public class AmfTests
         var data = SyntheticDataset.Generate(5, new SyntheticOptions { Users = 800, Items = 600 });
         var paper = new AmfOptions
         {
-            Factors = 32, LearningRate = 0.05f, Regularization = 0, ItemBias = false, Optimizer = OptimizerKind.Adagrad,
-            Init = Initialization.TruncatedNormal, Epsilon = 0.5f, AdversarialWeight = 1f, Epochs = 20, AdversarialEpochs = 10,
+            Factors = 32,
+            LearningRate = 0.05f,
+            Regularization = 0,
+            ItemBias = false,
+            Optimizer = OptimizerKind.Adagrad,
+            Init = Initialization.TruncatedNormal,
+            Epsilon = 0.5f,
+            AdversarialWeight = 1f,
+            Epochs = 20,
+            AdversarialEpochs = 10,
         };
         var plain = new BprMf(paper.ToBprMfOptions(), data.Train);
         var amf = new Amf(paper, data.Train);
