@@ -96,7 +96,7 @@ public sealed record AmfOptions
 /// the same optimizer state throughout. Elliot's per-factor loss and inverted adversarial flag (reference notes
 /// §1.8) are not reproduced. Perturbable targets: the user and item embeddings.
 /// </summary>
-public sealed class Amf : IPerturbable
+public sealed class Amf : IIterativeModel
 {
     /// <summary>The model's name, as in configs and outputs.</summary>
     public const string ModelName = "AMF";
@@ -118,10 +118,10 @@ public sealed class Amf : IPerturbable
     /// <summary>The underlying BPR-MF (its tables, its persistence).</summary>
     public BprMf Factorization => _mf;
 
-    /// <summary>Epochs trained so far.</summary>
+    /// <inheritdoc/>
     public int EpochsTrained => _mf.EpochsTrained;
 
-    /// <summary>Whether the next epoch trains with APR.</summary>
+    /// <inheritdoc/>
     public bool NextEpochIsAdversarial =>
         AdversarialStep.IsAdversarialEpoch(_mf.EpochsTrained, Options.Epochs, Options.EffectiveAdversarialEpochs);
 
@@ -137,6 +137,12 @@ public sealed class Amf : IPerturbable
     /// <summary>Trains the next epoch: plain BPR before the adversarial phase, APR in it.</summary>
     public EpochStats TrainEpoch(IProgress<ProgressUpdate>? progress = null, CancellationToken cancellationToken = default) =>
         _mf.TrainEpoch(NextEpochIsAdversarial ? new AdversarialStep(Options.Epsilon, Options.AdversarialWeight) : null, progress, cancellationToken);
+
+    /// <inheritdoc/>
+    public object TakeSnapshot() => _mf.TakeSnapshot();
+
+    /// <inheritdoc/>
+    public void RestoreSnapshot(object snapshot) => _mf.RestoreSnapshot(snapshot);
 
     /// <inheritdoc/>
     public void Score(ReadOnlySpan<int> users, Span<float> scores) => _mf.Score(users, scores);

@@ -82,10 +82,10 @@ public sealed record BprMfOptions
 /// item bias), loss <c>Σ softplus(−clip(x_ui − x_uj, −80, 1e8))</c> over sampled triples. Each epoch visits every
 /// training pair once in shuffled order, with one uniform negative not among the user's training items.
 /// Training runs on fused managed kernels, one pass per triple, with analytic gradients and no allocation per
-/// batch; <see cref="TrainEpoch"/> with an <see cref="AdversarialStep"/> trains with APR. Perturbable targets:
+/// batch; <see cref="TrainEpoch(AdversarialStep?, IProgress{ProgressUpdate}?, CancellationToken)"/> with an <see cref="AdversarialStep"/> trains with APR. Perturbable targets:
 /// the user and the item embedding tables.
 /// </summary>
-public sealed class BprMf : IPerturbable
+public sealed class BprMf : IIterativeModel
 {
     /// <summary>The model's name, as in configs and outputs.</summary>
     public const string ModelName = "BPR-MF";
@@ -159,6 +159,9 @@ public sealed class BprMf : IPerturbable
 
     /// <summary>Epochs trained so far.</summary>
     public int EpochsTrained { get; private set; }
+
+    /// <summary>Always false: plain BPR-MF; pass an <see cref="AdversarialStep"/> to <see cref="TrainEpoch(AdversarialStep?, IProgress{ProgressUpdate}?, CancellationToken)"/> for APR.</summary>
+    public bool NextEpochIsAdversarial => false;
 
     /// <summary>The user embeddings, row-major (users × factors). Read-only view.</summary>
     public ReadOnlySpan<float> UserFactors => _p;
@@ -246,6 +249,22 @@ public sealed class BprMf : IPerturbable
         progress?.Report(new ProgressUpdate(task, units, units));
         EpochsTrained++;
         return new EpochStats(epoch, updater.Loss, updater.AdvLoss, updater.Steps, sw.Elapsed.TotalSeconds);
+    }
+
+    /// <inheritdoc/>
+    public EpochStats TrainEpoch(IProgress<ProgressUpdate>? progress, CancellationToken cancellationToken) => TrainEpoch(null, progress, cancellationToken);
+
+    /// <inheritdoc/>
+    public object TakeSnapshot() => new float[][] { (float[])_p.Clone(), (float[])_q.Clone(), _bias is null ? [] : (float[])_bias.Clone() };
+
+    /// <inheritdoc/>
+    public void RestoreSnapshot(object snapshot)
+    {
+        if (snapshot is not float[][] { Length: 3 } tables || tables[0].Length != _p.Length || tables[1].Length != _q.Length)
+            throw new ArgumentException("not a snapshot of this model", nameof(snapshot));
+        tables[0].CopyTo(_p, 0);
+        tables[1].CopyTo(_q, 0);
+        if (_bias is not null) tables[2].CopyTo(_bias, 0);
     }
 
     // Triples per work unit on the per-triple SGD path (one RNG stream and one hand-off per unit).
