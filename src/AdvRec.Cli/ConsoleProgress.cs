@@ -28,7 +28,7 @@ internal sealed class ConsoleProgress : IProgress<ProgressUpdate>
         T result = default!;
         console.Progress()
             .AutoClear(false)
-            .HideCompleted(false)
+            .HideCompleted(true)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
             .Start(ctx => result = work(new ConsoleProgress(console, ctx)));
         return result;
