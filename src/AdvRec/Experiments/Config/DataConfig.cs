@@ -1,0 +1,47 @@
+using AdvRec.Data;
+
+namespace AdvRec.Experiments.Config;
+
+/// <summary>How the data are given (Elliot's <c>data_config.strategy</c>).</summary>
+public enum DataStrategy
+{
+    /// <summary><c>fixed</c>: ready-made train, test and optional validation files.</summary>
+    Fixed,
+
+    /// <summary><c>dataset</c>: one file, prefiltered and split by the study.</summary>
+    Dataset,
+}
+
+/// <summary>One <c>side_information</c> block: a loader name and its settings, kept as written.</summary>
+/// <param name="Loader">The <c>dataloader</c> value, such as <c>VisualAttribute</c>.</param>
+/// <param name="Settings">The other keys of the block, in written order.</param>
+/// <param name="Position">Where the block starts.</param>
+public sealed record SideInformationConfig(string Loader, IReadOnlyDictionary<string, ConfigValue> Settings, ConfigPosition Position);
+
+/// <summary>The <c>data_config</c> section: where the interaction files are and how to read them.</summary>
+public sealed record DataConfig
+{
+    /// <summary><c>strategy</c>: <c>fixed</c> (train/test files) or <c>dataset</c> (one file split by the study); required.</summary>
+    public DataStrategy Strategy { get; init; }
+
+    /// <summary><c>train_path</c>: the training file (strategy fixed; required there), an absolute path.</summary>
+    public string? TrainPath { get; init; }
+
+    /// <summary><c>validation_path</c>: the validation file (strategy fixed; optional), an absolute path.</summary>
+    public string? ValidationPath { get; init; }
+
+    /// <summary><c>test_path</c>: the test file (strategy fixed; required there), an absolute path.</summary>
+    public string? TestPath { get; init; }
+
+    /// <summary><c>dataset_path</c>: the whole data file (strategy dataset; required there), an absolute path.</summary>
+    public string? DatasetPath { get; init; }
+
+    /// <summary><c>format</c>: auto, delimited, movielens or adjacency; default auto.</summary>
+    public DataFormat Format { get; init; } = DataFormat.Auto;
+
+    /// <summary><c>separator</c>: one character, or tab/comma/space/semicolon/pipe; default: detected from the file.</summary>
+    public char? Separator { get; init; }
+
+    /// <summary><c>side_information</c>: a list of loader blocks (<c>dataloader: Name</c> plus its keys), kept as written.</summary>
+    public IReadOnlyList<SideInformationConfig> SideInformation { get; init; } = [];
+}

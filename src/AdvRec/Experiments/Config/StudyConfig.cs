@@ -1,0 +1,48 @@
+using AdvRec.Data;
+
+namespace AdvRec.Experiments.Config;
+
+/// <summary>
+/// A study: Elliot's <c>experiment:</c> block, typed and checked by <see cref="StudyConfigLoader"/>. Paths are
+/// absolute (relative ones resolve against the YAML file's folder; <c>{0}</c> is replaced by the dataset name).
+/// </summary>
+public sealed record StudyConfig
+{
+    /// <summary>The YAML file the study was read from (absolute path).</summary>
+    public required string SourcePath { get; init; }
+
+    /// <summary><c>dataset</c>: the dataset's name (names the output folder); required.</summary>
+    public required string Dataset { get; init; }
+
+    /// <summary><c>data_config</c>: where the data are; required.</summary>
+    public required DataConfig Data { get; init; }
+
+    /// <summary><c>prefiltering</c>: one step or a list, applied in order before splitting (strategy dataset only).</summary>
+    public IReadOnlyList<PrefilterStep> Prefiltering { get; init; } = [];
+
+    /// <summary><c>splitting</c>: how the dataset is split (required for strategy dataset, absent for fixed).</summary>
+    public SplittingConfig? Splitting { get; init; }
+
+    /// <summary><c>binarize</c>: true (every rating becomes a positive, threshold −∞), false (default, null) or a rating threshold.</summary>
+    public float? BinarizeThreshold { get; init; }
+
+    /// <summary><c>top_k</c>: the recommendation list length (at least every cutoff); default the largest cutoff.</summary>
+    public int TopK { get; init; }
+
+    /// <summary><c>evaluation</c>: cutoffs, metrics and tests.</summary>
+    public EvaluationConfig Evaluation { get; init; } = new();
+
+    /// <summary><c>random_seed</c>: seed of the splitter and of models without their own; default 42.</summary>
+    public ulong RandomSeed { get; init; } = 42;
+
+    /// <summary><c>models</c>: the models in written order; at least one.</summary>
+    public IReadOnlyList<ModelConfig> Models { get; init; } = [];
+
+    /// <summary>The read options of the data files: <see cref="DataConfig.Format"/>, separator and binarisation.</summary>
+    public ReadOptions ToReadOptions() => new()
+    {
+        Format = Data.Format,
+        Separator = Data.Separator,
+        BinarizeThreshold = BinarizeThreshold,
+    };
+}
