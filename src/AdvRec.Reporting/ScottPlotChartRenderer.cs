@@ -33,14 +33,21 @@ public sealed class ScottPlotChartRenderer : IChartRenderer
     {
         ArgumentNullException.ThrowIfNull(chart);
         ArgumentNullException.ThrowIfNull(pngPath);
-        using Plot plot = Build(chart);
-        byte[] png = plot.GetImageBytes(Width, Height, ImageFormat.Png);
-        string? svg = svgPath is null ? null : plot.GetSvgXml(Width, Height);
+        byte[] png;
+        using (Plot plot = Build(chart, patterns: true)) png = plot.GetImageBytes(Width, Height, ImageFormat.Png);
+        // Skia's SVG canvas has no dash patterns (its native code prints "Unsupported path effect" for each):
+        // the SVG copy draws every line solid.
+        string? svg = null;
+        if (svgPath is not null)
+        {
+            using Plot plot = Build(chart, patterns: false);
+            svg = plot.GetSvgXml(Width, Height);
+        }
         AtomicFile.Write(pngPath, stream => stream.Write(png));
         if (svgPath is not null) AtomicFile.WriteText(svgPath, writer => writer.Write(svg));
     }
 
-    private static Plot Build(Chart chart)
+    private static Plot Build(Chart chart, bool patterns)
     {
         var plot = new Plot();
         try
@@ -54,13 +61,13 @@ public sealed class ScottPlotChartRenderer : IChartRenderer
                 scatter.LineWidth = 2;
                 scatter.MarkerSize = 7;
                 scatter.MarkerShape = MarkerShape.FilledCircle;
-                if (series.Dashed) scatter.LinePattern = LinePattern.Dashed;
+                if (series.Dashed && patterns) scatter.LinePattern = LinePattern.Dashed;
             }
             if (chart.MarkerX is double x)
             {
                 var line = plot.Add.VerticalLine(x);
                 line.LineWidth = 1.5f;
-                line.LinePattern = LinePattern.Dotted;
+                if (patterns) line.LinePattern = LinePattern.Dotted;
                 line.Color = Colors.Gray;
                 if (!string.IsNullOrEmpty(chart.MarkerLabel))
                 {

@@ -22,6 +22,6 @@ public sealed record Chart(string Title, string XLabel, string YLabel, IReadOnly
 /// </summary>
 public interface IChartRenderer
 {
-    /// <summary>Writes <paramref name="chart"/> as PNG to <paramref name="pngPath"/> and, when given, as SVG to <paramref name="svgPath"/>; both atomically.</summary>
+    /// <summary>Writes <paramref name="chart"/> as PNG to <paramref name="pngPath"/> and, when given, as SVG to <paramref name="svgPath"/> (where a backend cannot dash lines in SVG, they are drawn solid there); both atomically.</summary>
     void Render(Chart chart, string pngPath, string? svgPath = null);
 }
