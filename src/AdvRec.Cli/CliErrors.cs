@@ -1,4 +1,5 @@
 using AdvRec.Data;
+using AdvRec.Experiments.Config;
 
 namespace AdvRec.Cli;
 
@@ -6,10 +7,12 @@ namespace AdvRec.Cli;
 internal static class CliErrors
 {
     public static bool IsUserError(Exception e) =>
-        e is DataFormatException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or UnauthorizedAccessException;
+        e is DataFormatException or ConfigException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or UnauthorizedAccessException;
 
     public static string Describe(Exception e) => e switch
     {
+        ConfigException c => c.Message, // one problem per line, every one of them
+
         ArgumentOutOfRangeException a when a.ParamName is not null && !a.Message.StartsWith(a.ParamName, StringComparison.OrdinalIgnoreCase)
             => $"{a.ParamName}: {FirstLine(a.Message)}",
         _ => FirstLine(e.Message),

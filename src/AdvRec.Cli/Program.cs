@@ -18,6 +18,7 @@ public static class Program
     {
         var root = new RootCommand("AdvRec: train recommenders, attack them with adversarial perturbations, defend them with adversarial training.");
         root.Subcommands.Add(DemoCommand.Create(output));
+        root.Subcommands.Add(RunCommand.Create(output));
         root.Subcommands.Add(BenchCommand.Create(output));
         var parse = root.Parse(args);
         try

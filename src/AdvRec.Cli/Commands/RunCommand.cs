@@ -1,0 +1,43 @@
+using System.CommandLine;
+using System.Globalization;
+using AdvRec.Experiments;
+using AdvRec.Experiments.Config;
+using AdvRec.Reporting;
+using Spectre.Console;
+
+namespace AdvRec.Cli.Commands;
+
+/// <summary><c>advrec run study.yml</c>: a whole study from a YAML file into a results folder.</summary>
+internal static class RunCommand
+{
+    public static Command Create(IAnsiConsole console)
+    {
+        var config = new Argument<FileInfo>("config") { Description = "The study's YAML file." };
+        var set = new Option<string[]>("--set") { Description = "Override a config value: key.path=value (repeatable), e.g. experiment.models.AMF.hyperparameters.eps=0.5", AllowMultipleArgumentsPerToken = false };
+        var output = new Option<DirectoryInfo?>("--output") { Description = "Folder under which the results folder is created (default: ./results)." };
+        var command = new Command("run", "Run a study described by a YAML file: train, select, test, attack, and write tables, lists, weights, plots and a report.")
+        {
+            config, set, output,
+        };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var file = parse.GetValue(config)!;
+            // the whole file is checked (every problem reported) before any training starts
+            var study = StudyConfigLoader.Load(file.FullName, parse.GetValue(set) ?? [], ModelRegistry.Schemas);
+            string root = parse.GetValue(output)?.FullName ?? Path.Combine(Directory.GetCurrentDirectory(), "results");
+            var options = new StudyRunOptions(root, new ScottPlotChartRenderer(), line => console.MarkupLineInterpolated($"[grey]{DateTime.Now:HH:mm:ss}[/] {line}"));
+            var result = ConsoleProgress.Run(console, progress => StudyRunner.Run(study, options, progress, cancellationToken));
+            var table = new Table().Title($"{result.Dataset.Name}: best configuration of each model on the test split");
+            var keys = result.Best[0].Test.Keys;
+            table.AddColumn("model");
+            table.AddColumn("configuration");
+            foreach (var key in keys) table.AddColumn(new TableColumn(key.ToString()).RightAligned());
+            foreach (var b in result.Best)
+                table.AddRow([Markup.Escape(b.Model), Markup.Escape(b.Configuration), .. keys.Select(k => b.Test.Mean(k).ToString("F4", CultureInfo.InvariantCulture))]);
+            console.Write(table);
+            console.MarkupLineInterpolated($"results: [green]{result.OutputFolder}[/]");
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+}

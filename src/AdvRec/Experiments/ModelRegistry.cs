@@ -1,0 +1,61 @@
+using AdvRec.Adversarial;
+using AdvRec.Data;
+using AdvRec.Experiments.Config;
+using AdvRec.Models;
+using AdvRec.Models.Factorization;
+
+namespace AdvRec.Experiments;
+
+/// <summary>
+/// A model the runner can build from a config: its name, its options schema (defaults and Elliot's key aliases),
+/// how to create it, and the attack its eval_perturbations uses.
+/// </summary>
+/// <param name="Name">The paper's name, as in configs and outputs.</param>
+/// <param name="Schema">Default options record and config aliases.</param>
+/// <param name="Create">Builds a model from bound options, the epochs to train, and the training data.</param>
+/// <param name="DeclaredEpochs">Epochs the options themselves declare (AMF's schedule needs them), if any.</param>
+/// <param name="Attack">The eval_perturbations attack for bound options.</param>
+/// <param name="Save">Writes the model's weights.</param>
+public sealed record ModelDefinition(
+    string Name,
+    ModelSchema Schema,
+    Func<object, int, Interactions, IIterativeModel> Create,
+    Func<object, int?> DeclaredEpochs,
+    Func<object, AttackOptions> Attack,
+    Action<IIterativeModel, string> Save);
+
+/// <summary>The models a study may name. One line per model; names match the papers.</summary>
+public static class ModelRegistry
+{
+    private static readonly Dictionary<string, string> BprMfAliases = new()
+    {
+        ["lr"] = nameof(BprMfOptions.LearningRate),
+        ["l_w"] = nameof(BprMfOptions.Regularization),
+        ["l_b"] = nameof(BprMfOptions.BiasRegularization),
+    };
+
+    private static readonly Dictionary<string, string> AmfAliases = new()
+    {
+        ["lr"] = nameof(AmfOptions.LearningRate),
+        ["l_w"] = nameof(AmfOptions.Regularization),
+        ["l_b"] = nameof(AmfOptions.BiasRegularization),
+        ["eps"] = nameof(AmfOptions.Epsilon),
+        ["l_adv"] = nameof(AmfOptions.AdversarialWeight),
+    };
+
+    /// <summary>Every registered model, by name (case-insensitive).</summary>
+    public static IReadOnlyDictionary<string, ModelDefinition> Models { get; } = new Dictionary<string, ModelDefinition>(StringComparer.OrdinalIgnoreCase)
+    {
+        [BprMf.ModelName] = new(BprMf.ModelName, new ModelSchema(new BprMfOptions(), BprMfAliases),
+            (o, _, train) => new BprMf((BprMfOptions)o, train), _ => null, _ => new AttackOptions(),
+            (m, path) => ((BprMf)m).Save(path)),
+        [Amf.ModelName] = new(Amf.ModelName, new ModelSchema(new AmfOptions(), AmfAliases),
+            (o, epochs, train) => new Amf((AmfOptions)o with { Epochs = epochs }, train), o => ((AmfOptions)o).Epochs,
+            o => o is AmfOptions a ? new AttackOptions { Epsilon = a.Epsilon, Steps = a.NbIter, StepSize = a.EpsIter } : new AttackOptions(),
+            (m, path) => ((Amf)m).Factorization.Save(path)),
+    };
+
+    /// <summary>The schemas, for <see cref="StudyConfigLoader"/>.</summary>
+    public static IReadOnlyDictionary<string, ModelSchema> Schemas { get; } =
+        Models.ToDictionary(kv => kv.Key, kv => kv.Value.Schema, StringComparer.OrdinalIgnoreCase);
+}

@@ -1,0 +1,263 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using AdvRec.Data;
+using AdvRec.Evaluation;
+using AdvRec.Evaluation.Statistics;
+using AdvRec.Experiments.Config;
+using AdvRec.Experiments.Reporting;
+using AdvRec.Experiments.Training;
+using AdvRec.IO;
+using AdvRec.Models;
+
+namespace AdvRec.Experiments;
+
+/// <summary>Where and how <see cref="StudyRunner"/> writes its results.</summary>
+/// <param name="OutputRoot">The folder under which the run's folder (named by dataset and time) is created.</param>
+/// <param name="Charts">Draws the plots; null writes no plots.</param>
+/// <param name="Log">Receives every log line (also written to run.log), for example to show it on a console.</param>
+public sealed record StudyRunOptions(string OutputRoot, IChartRenderer? Charts = null, Action<string>? Log = null);
+
+/// <summary>The best configuration of one model, trained, with its test results.</summary>
+/// <param name="Model">The model's name.</param>
+/// <param name="Configuration">The grid point ("factors=64, lr=0.05"; empty without a grid).</param>
+/// <param name="History">How training went.</param>
+/// <param name="Test">Test-split metrics of the selected epoch.</param>
+public sealed record StudyModelResult(string Model, string Configuration, TrainingHistory History, EvaluationResult Test);
+
+/// <summary>What a study produced.</summary>
+/// <param name="OutputFolder">The run's results folder.</param>
+/// <param name="Dataset">The data as loaded and split.</param>
+/// <param name="Best">The best configuration of each model, in config order.</param>
+public sealed record StudyResult(string OutputFolder, Dataset Dataset, IReadOnlyList<StudyModelResult> Best);
+
+/// <summary>
+/// Runs a study: loads and splits the data, trains every configuration of every model (selecting on the
+/// validation split, never on the test split), evaluates the selected ones on the test split, and writes the
+/// results folder: performance tables (TSV and JSON) per cutoff, every trial, the best parameters, significance
+/// tests, eval_perturbations tables, recommendation lists, weights, plots, report.html and run.log. Each file is
+/// written atomically as soon as it is complete, so a cancelled run leaves complete files only.
+/// </summary>
+public static class StudyRunner
+{
+    /// <summary>Runs <paramref name="config"/>.</summary>
+    public static StudyResult Run(StudyConfig config, StudyRunOptions options, IProgress<ProgressUpdate>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(options);
+        var clock = Stopwatch.StartNew();
+        var data = LoadData(config);
+        CheckSelectable(config, data);
+
+        string stamp = DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        string folder = Path.Combine(options.OutputRoot, $"{Safe(config.Dataset)}-{stamp}");
+        Directory.CreateDirectory(Path.Combine(folder, "performance"));
+        using var logFile = new StreamWriter(Path.Combine(folder, "run.log"), append: false) { AutoFlush = true };
+        void Log(string line)
+        {
+            string stamped = $"[{DateTime.Now:yyyy-MM-dd HH:mm:ss}] {line}";
+            logFile.WriteLine(stamped);
+            options.Log?.Invoke(line);
+        }
+        Log($"study {config.SourcePath}: {data.Name}: {data.Description}");
+        var r = data.Report;
+        Log($"train {r.TrainRows} rows ({r.TrainUsers} users, {r.TrainItems} items); validation {r.ValidationRows} rows; test {r.TestRows} rows; " +
+            $"dropped from test: {r.TestRowsDroppedUnseenUser} (unseen user), {r.TestRowsDroppedUnseenItem} (unseen item)");
+
+        var evalOptions = config.Evaluation.ToEvaluationOptions();
+        var test = new RankingEvaluator(data.Train, data.Test, evalOptions);
+        var validation = data.Validation is null ? null : new RankingEvaluator(data.Train, data.Validation, evalOptions);
+        if (validation is null) Log("no validation split: each model keeps its last epoch (nothing is selected on the test split)");
+
+        var report = new HtmlReport($"AdvRec study: {config.Dataset}");
+        report.AddSection("Data").AddParagraph($"{data.Name}: {data.Description}")
+            .AddParagraph($"Training {r.TrainRows:N0} pairs, {r.TrainUsers:N0} users, {r.TrainItems:N0} items; validation {r.ValidationRows:N0} pairs; test {r.TestRows:N0} pairs.");
+        var trials = new ResultTable(["model", "configuration", "epochs", "best epoch", "validation", .. test.Keys.Select(k => k.ToString())]);
+        var best = new List<StudyModelResult>();
+
+        foreach (var modelConfig in config.Models)
+        {
+            var definition = ModelRegistry.Models[modelConfig.Name];
+            var meta = modelConfig.Meta;
+            StudyModelResult? modelBest = null;
+            IIterativeModel? modelBestInstance = null;
+            foreach (var variant in modelConfig.Variants)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int epochs = meta.Epochs ?? definition.DeclaredEpochs(variant.Options) ?? 10;
+                var trainer = new TrainerOptions
+                {
+                    Epochs = epochs,
+                    ValidationRate = meta.ValidationRate,
+                    ValidationMetric = meta.ValidationMetric ?? test.Keys[0],
+                    Patience = meta.EarlyStopping?.Patience,
+                    EvalPerturbations = meta.EvalPerturbations,
+                    Attack = definition.Attack(variant.Options),
+                    Seed = config.RandomSeed,
+                };
+                string label = variant.Description.Length == 0 ? modelConfig.Name : $"{modelConfig.Name} ({variant.Description})";
+                Log($"training {label}, {epochs} epochs");
+                var sw = Stopwatch.StartNew();
+                var model = definition.Create(variant.Options, epochs, data.Train);
+                var history = Trainer.Train(model, trainer, validation, meta.EvalPerturbations ? test : null, progress, cancellationToken);
+                var testResult = test.Evaluate(model, null, cancellationToken);
+                Log($"{label}: best epoch {history.BestEpoch}{(history.BestValidation is { } v ? $", validation {trainer.ValidationMetric} {v:F4}" : "")}" +
+                    $", test {string.Join(", ", test.Keys.Select(k => $"{k} {testResult.Mean(k):F4}"))} ({sw.Elapsed.TotalSeconds:F1} s)");
+                trials.AddRow([modelConfig.Name, variant.Description, history.Epochs.Count, history.BestEpoch,
+                    history.BestValidation ?? double.NaN, .. test.Keys.Select(k => (ResultCell)testResult.Mean(k))]);
+                var result = new StudyModelResult(modelConfig.Name, variant.Description, history, testResult);
+                bool better = modelBest is null || (history.BestValidation is { } bv && modelBest.History.BestValidation is { } mv &&
+                    (trainer.ValidationMetric.Metric.HigherIsBetter() ? bv > mv : bv < mv));
+                if (better)
+                {
+                    modelBest = result;
+                    modelBestInstance = model;
+                }
+            }
+            best.Add(modelBest!);
+            WriteModelOutputs(folder, config, data, definition, modelConfig, modelBest!, modelBestInstance!, meta.ValidationMetric ?? test.Keys[0], options.Charts, report, Log);
+        }
+
+        trials.WriteTsv(Path.Combine(folder, "performance", "trials.tsv"));
+        WritePerformance(folder, test, best, report);
+        WriteSignificance(folder, config, test, best, report);
+        report.AddSection("All trials").AddTable(trials);
+        report.Write(Path.Combine(folder, "report.html"));
+        Log($"done in {clock.Elapsed.TotalSeconds:F1} s: {folder}");
+        return new StudyResult(folder, data, best);
+    }
+
+    /// <summary>Loads the study's data: fixed files, or one file prefiltered and split as configured.</summary>
+    public static Dataset LoadData(StudyConfig config)
+    {
+        var read = config.ToReadOptions();
+        if (config.Data.Strategy == DataStrategy.Fixed)
+            return DatasetLoader.LoadFixed(config.Data.TrainPath!, config.Data.TestPath!, config.Data.ValidationPath, read, config.Dataset);
+        var log = InteractionReader.Read(config.Data.DatasetPath!, read);
+        if (config.Prefiltering.Count > 0) log = Prefilter.Apply(log, config.Prefiltering).Log;
+        var splitting = config.Splitting ?? throw new ConfigException(new ConfigPosition(config.SourcePath, 1, 1), "strategy 'dataset' needs a splitting block");
+        return DatasetLoader.FromLog(log, Splitter(splitting), config.RandomSeed, config.BinarizeThreshold, config.Dataset);
+    }
+
+    // The validation part is carved from training the same way as the test part (the splitters' rule).
+    private static Splitter Splitter(SplittingConfig splitting)
+    {
+        var t = splitting.Test;
+        bool validation = splitting.Validation is not null;
+        return t.Strategy switch
+        {
+            SplitStrategy.LeaveNOut => new LeaveNOutSplitter(t.LeaveNOut ?? 1, t.ByTime, validation),
+            SplitStrategy.TemporalHoldOut when t.LeaveNOut is { } n => new LeaveNOutSplitter(n, byTime: true, validation),
+            SplitStrategy.TemporalHoldOut => new HoldOutSplitter(t.TestRatio ?? 0.2, byTime: true, validation),
+            SplitStrategy.RandomSubsampling when t.LeaveNOut is { } n => new LeaveNOutSplitter(n, byTime: false, validation),
+            SplitStrategy.RandomSubsampling => new HoldOutSplitter(t.TestRatio ?? 0.2, byTime: false, validation),
+            _ => new KFoldSplitter(Math.Max(2, t.Folds), 0, validation),
+        };
+    }
+
+    // Selecting among grid points needs a validation split: never select on the test split.
+    private static void CheckSelectable(StudyConfig config, Dataset data)
+    {
+        if (data.Validation is not null) return;
+        var errors = config.Models.Where(m => m.Variants.Count > 1)
+            .Select(m => new ConfigError(m.Position, $"model {m.Name} has a grid of {m.Variants.Count} configurations but the study has no validation split to select on (add validation_splitting or validation_path)"))
+            .ToList();
+        if (errors.Count > 0) throw new ConfigException(errors);
+    }
+
+    private static void WriteModelOutputs(string folder, StudyConfig config, Dataset data, ModelDefinition definition, ModelConfig modelConfig,
+        StudyModelResult result, IIterativeModel model, MetricKey validationMetric, IChartRenderer? charts, HtmlReport report, Action<string> log)
+    {
+        string name = Safe(modelConfig.Name);
+        var section = report.AddSection(modelConfig.Name);
+        var h = result.History;
+        section.AddParagraph(result.Configuration.Length == 0 ? "Default configuration." : $"Best configuration: {result.Configuration}.")
+            .AddParagraph(h.SelectedOnValidation
+                ? $"Selected epoch {h.BestEpoch} of {h.Epochs.Count} on the validation split{(h.StoppedEarly ? " (stopped early)" : "")}."
+                : $"No validation split: the last epoch ({h.BestEpoch}) is kept.");
+        if (modelConfig.Meta.SaveRecs)
+        {
+            Directory.CreateDirectory(Path.Combine(folder, "recs"));
+            var lists = TopKRecommender.Recommend(model, Math.Min(config.TopK > 0 ? config.TopK : 50, data.NumItems), data.Train);
+            RecommendationFile.Write(Path.Combine(folder, "recs", $"{name}.tsv"), lists, data.Users, data.Items);
+        }
+        if (modelConfig.Meta.SaveWeights)
+        {
+            Directory.CreateDirectory(Path.Combine(folder, "weights"));
+            definition.Save(model, Path.Combine(folder, "weights", $"{name}.bin"));
+        }
+        if (h.PerturbationColumns.Count > 0)
+        {
+            foreach (var (split, rows) in new[] { ("test", h.TestPerturbations), ("validation", h.ValidationPerturbations) })
+            {
+                if (rows.Count == 0) continue;
+                var table = new ResultTable(h.PerturbationColumns);
+                foreach (var row in rows) table.AddRow([.. row.Select(c => double.TryParse(c, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) ? (ResultCell)d : c)]);
+                table.WriteTsv(Path.Combine(folder, "performance", $"adversarial-{name}-{split}.tsv"));
+                if (split == "test") section.AddTable(table, "0.####", "eval_perturbations on the test split (clean, SSAP = FGSM, MSAP)");
+            }
+        }
+        if (charts is not null)
+        {
+            Directory.CreateDirectory(Path.Combine(folder, "plots"));
+            var epochs = h.Epochs.Select((e, k) => (double)(k + 1)).ToList();
+            var series = new List<ChartSeries> { new("training loss / first epoch", epochs, Relative(h.Epochs.Select(e => e.Stats.Loss).ToList())) };
+            var validated = h.Epochs.Select((e, k) => (Epoch: k + 1.0, e.Validation)).Where(x => x.Validation.HasValue).ToList();
+            if (validated.Count > 0)
+                series.Add(new ChartSeries($"validation {validationMetric}", validated.Select(x => x.Epoch).ToList(), validated.Select(x => x.Validation!.Value).ToList(), Dashed: true));
+            int firstAdversarial = h.Epochs.ToList().FindIndex(e => e.Adversarial);
+            var chart = new Chart($"{modelConfig.Name}: training", "epoch", "value", series,
+                firstAdversarial >= 0 ? firstAdversarial + 0.5 : null, firstAdversarial >= 0 ? "APR starts" : null);
+            string png = Path.Combine(folder, "plots", $"training-{name}.png");
+            charts.Render(chart, png, Path.ChangeExtension(png, ".svg"));
+            section.AddImage(png, $"training curve of {modelConfig.Name}");
+        }
+        log($"wrote the outputs of {modelConfig.Name}");
+    }
+
+    private static List<double> Relative(List<double> values) => values.Select(v => values[0] == 0 ? v : v / values[0]).ToList();
+
+    private static void WritePerformance(string folder, RankingEvaluator test, IReadOnlyList<StudyModelResult> best, HtmlReport report)
+    {
+        var section = report.AddSection("Test performance of the best configurations");
+        var auc = test.Keys.Where(k => !k.Metric.HasCutoff()).ToList();
+        foreach (int k in test.Cutoffs)
+        {
+            var keys = test.Keys.Where(x => x.Cutoff == k).Concat(auc).ToList();
+            var table = new ResultTable(["model", "configuration", .. keys.Select(x => x.ToString())]);
+            foreach (var b in best) table.AddRow([b.Model, b.Configuration, .. keys.Select(x => (ResultCell)b.Test.Mean(x))]);
+            string path = Path.Combine(folder, "performance", $"rec_cutoff_{k}");
+            table.WriteTsv(path + ".tsv");
+            table.WriteJson(path + ".json");
+            section.AddTable(table, "0.0000", $"cutoff {k}");
+        }
+        var bestParams = best.ToDictionary(b => b.Model, b => new Dictionary<string, object?>
+        {
+            ["configuration"] = b.Configuration,
+            ["best_epoch"] = b.History.BestEpoch,
+            ["validation"] = b.History.BestValidation,
+            ["selected_on_validation"] = b.History.SelectedOnValidation,
+        });
+        AtomicFile.Write(Path.Combine(folder, "performance", "best_params.json"),
+            s => JsonSerializer.Serialize(s, bestParams, new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    // Paired tests on per-user values between every pair of best models (same users, same order).
+    private static void WriteSignificance(string folder, StudyConfig config, RankingEvaluator test, IReadOnlyList<StudyModelResult> best, HtmlReport report)
+    {
+        if (!(config.Evaluation.PairedTTest || config.Evaluation.WilcoxonTest) || best.Count < 2) return;
+        var table = new ResultTable("model A", "model B", "metric", "mean difference", "t-test p", "Wilcoxon p");
+        for (int a = 0; a < best.Count; a++)
+            for (int b = a + 1; b < best.Count; b++)
+                foreach (var key in test.Keys)
+                {
+                    var t = PairedTTest.Test(best[a].Test, best[b].Test, key);
+                    double w = config.Evaluation.WilcoxonTest ? WilcoxonSignedRank.Test(best[a].Test, best[b].Test, key).PValue : double.NaN;
+                    table.AddRow(best[a].Model, best[b].Model, key.ToString(), t.MeanDifference, config.Evaluation.PairedTTest ? t.PValue : double.NaN, w);
+                }
+        table.WriteTsv(Path.Combine(folder, "performance", "stat_tests.tsv"));
+        report.AddSection("Significance (paired on per-user values)").AddTable(table, "0.####");
+    }
+
+    private static string Safe(string name) => string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
+}

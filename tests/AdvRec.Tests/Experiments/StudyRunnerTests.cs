@@ -1,0 +1,113 @@
+using AdvRec.Experiments;
+using AdvRec.Experiments.Config;
+using AdvRec.Reporting;
+using AdvRec.Tests.Cli;
+using AdvRec.Tests.Data;
+
+namespace AdvRec.Tests.Experiments;
+
+public class StudyRunnerTests
+{
+    private static string ExamplesFolder()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (Directory.Exists(Path.Combine(dir.FullName, "examples")) && File.Exists(Path.Combine(dir.FullName, "AdvRec.sln")))
+                return Path.Combine(dir.FullName, "examples");
+        // with --artifacts-path the binaries live outside the checkout: fall back to this source file's checkout
+        return Path.GetFullPath(Path.Combine(SourceFolder(), "..", "..", "..", "examples"));
+    }
+
+    private static string SourceFolder([System.Runtime.CompilerServices.CallerFilePath] string file = "") => Path.GetDirectoryName(file)!;
+
+    /// <summary>Every example config runs (epochs cut down) and writes its results folder.</summary>
+    [RealDataFact("movielens-500/trainingset.tsv", "ml-100k/u.data")]
+    public void EveryExampleConfigRuns()
+    {
+        var examples = Directory.GetFiles(ExamplesFolder(), "*.yml");
+        Assert.NotEmpty(examples);
+        using var output = new TempDirectory();
+        foreach (string example in examples)
+        {
+            // point the data at the shared folder wherever it is, and keep the run short
+            var probe = StudyConfigLoader.Parse(File.ReadAllText(example).Replace("../../shared/data", SharedData.Root!.Replace('\\', '/')),
+                example, Path.GetDirectoryName(example)!, models: ModelRegistry.Schemas);
+            var overrides = probe.Models.SelectMany(m => m.Name == "AMF"
+                ? new[] { $"experiment.models.AMF.hyperparameters.epochs=4", "experiment.models.AMF.hyperparameters.adversarial_epochs=2", "experiment.models.AMF.meta.validation_rate=2" }
+                : new[] { $"experiment.models.{m.Name}.meta.epochs=2", $"experiment.models.{m.Name}.meta.validation_rate=1" }).ToList();
+            var study = StudyConfigLoader.Parse(File.ReadAllText(example).Replace("../../shared/data", SharedData.Root!.Replace('\\', '/')),
+                example, Path.GetDirectoryName(example)!, overrides, ModelRegistry.Schemas);
+            var result = StudyRunner.Run(study, new StudyRunOptions(output.FullPath, new ScottPlotChartRenderer()));
+            Assert.Equal(study.Models.Count, result.Best.Count);
+            foreach (int k in study.Evaluation.Cutoffs)
+            {
+                Assert.True(File.Exists(Path.Combine(result.OutputFolder, "performance", $"rec_cutoff_{k}.tsv")));
+                Assert.True(File.Exists(Path.Combine(result.OutputFolder, "performance", $"rec_cutoff_{k}.json")));
+            }
+            foreach (string file in new[] { "report.html", "run.log", "performance/trials.tsv", "performance/best_params.json" })
+                Assert.True(File.Exists(Path.Combine(result.OutputFolder, file)), $"{Path.GetFileName(example)}: {file} missing");
+            foreach (var m in study.Models)
+            {
+                if (m.Meta.SaveRecs) Assert.True(File.Exists(Path.Combine(result.OutputFolder, "recs", $"{m.Name}.tsv")));
+                if (m.Meta.SaveWeights) Assert.True(File.Exists(Path.Combine(result.OutputFolder, "weights", $"{m.Name}.bin")));
+                if (m.Meta.EvalPerturbations) Assert.True(File.Exists(Path.Combine(result.OutputFolder, "performance", $"adversarial-{m.Name}-test.tsv")));
+                Assert.True(File.Exists(Path.Combine(result.OutputFolder, "plots", $"training-{m.Name}.png")));
+            }
+            Assert.Empty(Directory.GetFiles(result.OutputFolder, "*.tmp", SearchOption.AllDirectories));
+        }
+    }
+
+    [Fact]
+    public void AGridWithoutAValidationSplitIsRefusedBeforeTraining()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("train.tsv", "u1\ti1\nu1\ti2\nu2\ti2\nu2\ti3\n");
+        dir.Write("test.tsv", "u1\ti3\nu2\ti1\n");
+        string yml = dir.Write("study.yml", """
+            experiment:
+              dataset: tiny
+              data_config:
+                strategy: fixed
+                train_path: train.tsv
+                test_path: test.tsv
+              evaluation:
+                cutoffs: [1]
+                simple_metrics: [HR]
+              models:
+                BPR-MF:
+                  grid:
+                    factors: [4, 8]
+            """);
+        var study = StudyConfigLoader.Load(yml, null, ModelRegistry.Schemas);
+        var e = Assert.Throws<ConfigException>(() => StudyRunner.Run(study, new StudyRunOptions(Path.Combine(dir.FullPath, "out"))));
+        Assert.Contains("no validation split", e.Message);
+        Assert.False(Directory.Exists(Path.Combine(dir.FullPath, "out")));
+    }
+
+    [Fact]
+    public void ConfigErrorsComeFromTheCliWithFileLineAndColumnAndExitCode2()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("train.tsv", "u1\ti1\nu2\ti2\n");
+        dir.Write("test.tsv", "u1\ti2\n");
+        string yml = dir.Write("study.yml", """
+            experiment:
+              dataset: tiny
+              data_config:
+                strategy: fixed
+                train_path: train.tsv
+                test_path: test.tsv
+              evaluation:
+                cutofs: [1]
+              models:
+                AMF:
+                  hyperparameters:
+                    epss: 0.5
+            """);
+        var (code, _, errors) = CliRunner.Run("run", yml, "--output", Path.Combine(dir.FullPath, "out"));
+        Assert.Equal(2, code);
+        Assert.Contains("study.yml:8:5", errors);
+        Assert.Contains("did you mean 'cutoffs'", errors);
+        Assert.Contains("epss", errors); // both problems reported at once
+        Assert.False(Directory.Exists(Path.Combine(dir.FullPath, "out")));
+    }
+}
