@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using AdvRec.Adversarial;
 using AdvRec.Data;
 using AdvRec.Evaluation;
 using AdvRec.Evaluation.Statistics;
@@ -74,6 +75,7 @@ public static class StudyRunner
             .AddParagraph($"Training {r.TrainRows:N0} pairs, {r.TrainUsers:N0} users, {r.TrainItems:N0} items; validation {r.ValidationRows:N0} pairs; test {r.TestRows:N0} pairs.");
         var trials = new ResultTable(["model", "configuration", "epochs", "best epoch", "validation", .. test.Keys.Select(k => k.ToString())]);
         var best = new List<StudyModelResult>();
+        var curves = new List<(string Model, RobustnessCurve Curve)>();
 
         foreach (var modelConfig in config.Models)
         {
@@ -115,12 +117,18 @@ public static class StudyRunner
                 }
             }
             best.Add(modelBest!);
+            if (config.Evaluation.Robustness is { } sweep)
+            {
+                Log($"robustness sweep of {modelConfig.Name}: eps {string.Join(", ", sweep.Epsilons.Select(e => e.ToString(CultureInfo.InvariantCulture)))}, {(sweep.Steps == 1 ? "FGSM" : $"MSAP {sweep.Steps} steps")}");
+                curves.Add((modelConfig.Name, RobustnessSweep.Run(modelBestInstance!, test, sweep.Epsilons, sweep.Attack(sweep.Epsilons[0]), config.RandomSeed, progress, cancellationToken)));
+            }
             WriteModelOutputs(folder, config, data, definition, modelConfig, modelBest!, modelBestInstance!, meta.ValidationMetric ?? test.Keys[0], options.Charts, report, Log);
         }
 
         trials.WriteTsv(Path.Combine(folder, "performance", "trials.tsv"));
         WritePerformance(folder, test, best, report);
         WriteSignificance(folder, config, test, best, report);
+        if (curves.Count > 0) WriteRobustness(folder, test, curves, options.Charts, report);
         report.AddSection("All trials").AddTable(trials);
         report.Write(Path.Combine(folder, "report.html"));
         Log($"done in {clock.Elapsed.TotalSeconds:F1} s: {folder}");
@@ -155,13 +163,23 @@ public static class StudyRunner
         };
     }
 
-    // Selecting among grid points needs a validation split: never select on the test split.
+    // Selecting among grid points and stopping early need a validation split: never select on the test split.
+    // Early stopping watches the validation metric (the trainer's one monitor).
     private static void CheckSelectable(StudyConfig config, Dataset data)
     {
-        if (data.Validation is not null) return;
-        var errors = config.Models.Where(m => m.Variants.Count > 1)
-            .Select(m => new ConfigError(m.Position, $"model {m.Name} has a grid of {m.Variants.Count} configurations but the study has no validation split to select on (add validation_splitting or validation_path)"))
-            .ToList();
+        var errors = new List<ConfigError>();
+        foreach (var m in config.Models)
+        {
+            if (data.Validation is null && m.Variants.Count > 1)
+                errors.Add(new ConfigError(m.Position, $"model {m.Name} has a grid of {m.Variants.Count} configurations but the study has no validation split to select on (add validation_splitting or validation_path)"));
+            if (m.Meta.EarlyStopping is { } es)
+            {
+                if (data.Validation is null)
+                    errors.Add(new ConfigError(m.Position, $"model {m.Name}: early_stopping needs a validation split"));
+                else if (es.MonitorsLoss || (es.MonitorMetric is { } mm && mm != m.Meta.ValidationMetric))
+                    errors.Add(new ConfigError(m.Position, $"model {m.Name}: early_stopping can monitor only the validation metric ({m.Meta.ValidationMetric}), not {es.Monitor}"));
+            }
+        }
         if (errors.Count > 0) throw new ConfigException(errors);
     }
 
@@ -257,6 +275,38 @@ public static class StudyRunner
                 }
         table.WriteTsv(Path.Combine(folder, "performance", "stat_tests.tsv"));
         report.AddSection("Significance (paired on per-user values)").AddTable(table, "0.####");
+    }
+
+    // The robustness curves: one TSV row per model, eps and metric; one chart of the first metric.
+    private static void WriteRobustness(string folder, RankingEvaluator test, List<(string Model, RobustnessCurve Curve)> curves, IChartRenderer? charts, HtmlReport report)
+    {
+        var table = new ResultTable("model", "eps", "metric", "clean", "attacked", "random", "attack change", "random change");
+        foreach (var (model, curve) in curves)
+            foreach (var key in test.Keys)
+                foreach (var p in curve.Points)
+                {
+                    double clean = curve.Clean.Mean(key), attacked = p.Attacked.Mean(key), random = p.Random.Mean(key);
+                    table.AddRow(model, (double)(decimal)p.Epsilon, key.ToString(), clean, attacked, random,
+                        clean == 0 ? double.NaN : (attacked - clean) / clean, clean == 0 ? double.NaN : (random - clean) / clean);
+                }
+        table.WriteTsv(Path.Combine(folder, "performance", "robustness.tsv"));
+        var section = report.AddSection("Robustness (attack at each eps, random noise of the same norms beside it)");
+        if (charts is not null)
+        {
+            var key = test.Keys[0];
+            var series = new List<ChartSeries>();
+            foreach (var (model, curve) in curves)
+            {
+                var x = curve.Points.Select(p => (double)(decimal)p.Epsilon).Prepend(0).ToList();
+                series.Add(new ChartSeries($"{model}, attack", x, curve.Points.Select(p => p.Attacked.Mean(key)).Prepend(curve.Clean.Mean(key)).ToList()));
+                series.Add(new ChartSeries($"{model}, random", x, curve.Points.Select(p => p.Random.Mean(key)).Prepend(curve.Clean.Mean(key)).ToList(), Dashed: true));
+            }
+            string png = Path.Combine(folder, "plots", "robustness.png");
+            Directory.CreateDirectory(Path.GetDirectoryName(png)!);
+            charts.Render(new Chart($"Robustness: {key} under attack and random noise", "eps (per-row L2 budget)", key.ToString(), series), png, Path.ChangeExtension(png, ".svg"));
+            section.AddImage(png, "robustness curves");
+        }
+        section.AddTable(table, "0.####");
     }
 
     private static string Safe(string name) => string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));

@@ -52,8 +52,43 @@ public class StudyRunnerTests
                 if (m.Meta.EvalPerturbations) Assert.True(File.Exists(Path.Combine(result.OutputFolder, "performance", $"adversarial-{m.Name}-test.tsv")));
                 Assert.True(File.Exists(Path.Combine(result.OutputFolder, "plots", $"training-{m.Name}.png")));
             }
+            if (study.Evaluation.Robustness is not null)
+            {
+                Assert.True(File.Exists(Path.Combine(result.OutputFolder, "performance", "robustness.tsv")));
+                Assert.True(File.Exists(Path.Combine(result.OutputFolder, "plots", "robustness.png")));
+            }
             Assert.Empty(Directory.GetFiles(result.OutputFolder, "*.tmp", SearchOption.AllDirectories));
         }
+    }
+
+    [Fact]
+    public void TheRobustnessBlockIsParsedAndCheckedWithPositions()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("train.tsv", "u1\ti1\nu2\ti2\n");
+        dir.Write("test.tsv", "u1\ti2\n");
+        string Study(string robustness) => $$"""
+            experiment:
+              dataset: tiny
+              data_config:
+                strategy: fixed
+                train_path: train.tsv
+                test_path: test.tsv
+              evaluation:
+                cutoffs: [1]
+                robustness:
+            {{robustness}}
+              models:
+                BPR-MF: {}
+            """;
+        var ok = StudyConfigLoader.Load(dir.Write("ok.yml", Study("      eps: [0.1, 0.5]\n      nb_iter: 5\n      projection: linf_clip")), null, ModelRegistry.Schemas);
+        var r = ok.Evaluation.Robustness!;
+        Assert.Equal([0.1f, 0.5f], r.Epsilons);
+        Assert.Equal(5, r.Steps);
+        Assert.Equal(AdvRec.Adversarial.Projection.LinfClip, r.Projection);
+        var e = Assert.Throws<ConfigException>(() => StudyConfigLoader.Load(dir.Write("bad.yml", Study("      eps: [0.1, -1]\n      nb_iters: 2")), null, ModelRegistry.Schemas));
+        Assert.Contains("bad.yml:10:18", e.Message); // the -1
+        Assert.Contains("did you mean 'nb_iter'", e.Message);
     }
 
     [Fact]

@@ -23,6 +23,9 @@ public sealed record EvaluationConfig
     /// <summary><c>wilcoxon_test</c>: Wilcoxon signed-rank tests between models; default false.</summary>
     public bool WilcoxonTest { get; init; }
 
+    /// <summary>The robustness sweep (evaluation.robustness): the attack at every eps, with the random control; null = none.</summary>
+    public RobustnessConfig? Robustness { get; init; }
+
     /// <summary>The evaluator options for these settings (other options at their defaults).</summary>
     public EvaluationOptions ToEvaluationOptions() => new()
     {

@@ -389,7 +389,32 @@ internal sealed class StudyParser
             GradedNdcg = s.Bool("graded_ndcg"),
             PairedTTest = s.Bool("paired_ttest"),
             WilcoxonTest = s.Bool("wilcoxon_test"),
+            Robustness = s.Child("robustness") is { } rs ? ParseRobustness(rs) : null,
         };
+        s.Finish();
+        return config;
+    }
+
+    private static RobustnessConfig ParseRobustness(Section s)
+    {
+        var epsilons = new List<float>();
+        if (s.Required("eps") is { } eps)
+        {
+            foreach (var item in eps.Kind == ConfigValueKind.Sequence ? eps.Items : [eps])
+            {
+                if (item.Kind == ConfigValueKind.Scalar && float.TryParse(item.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out float e) && e > 0 && float.IsFinite(e))
+                    epsilons.Add(e);
+                else s.Error(item.Position, $"{s.PathOf("eps")}: expected numbers > 0, got {item.Describe()}");
+            }
+        }
+        var config = new RobustnessConfig
+        {
+            Epsilons = epsilons,
+            Steps = s.Int("nb_iter", min: 1) ?? 1,
+            StepSize = s.Float("eps_iter"),
+            Projection = s.Enum<AdvRec.Adversarial.Projection>("projection") ?? AdvRec.Adversarial.Projection.L2Ball,
+        };
+        if (config.StepSize is { } step && !(step > 0) && s.Value("eps_iter") is { } v) s.Error(v.Position, $"{s.PathOf("eps_iter")}: must be > 0");
         s.Finish();
         return config;
     }

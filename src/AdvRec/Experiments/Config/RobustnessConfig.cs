@@ -1,0 +1,25 @@
+using AdvRec.Adversarial;
+
+namespace AdvRec.Experiments.Config;
+
+/// <summary>
+/// evaluation.robustness: the same attack at a list of budgets against the selected configuration of every model,
+/// with random noise of the same per-row norms beside each point (the robustness curve).
+/// </summary>
+public sealed record RobustnessConfig
+{
+    /// <summary>eps: the budgets, each &gt; 0 (for example [0.1, 0.25, 0.5, 1, 2]).</summary>
+    public IReadOnlyList<float> Epsilons { get; init; } = [];
+
+    /// <summary>nb_iter: attack steps; 1 = FGSM, more = MSAP (default 1).</summary>
+    public int Steps { get; init; } = 1;
+
+    /// <summary>eps_iter: MSAP step size; null = 2.5·eps / nb_iter.</summary>
+    public float? StepSize { get; init; }
+
+    /// <summary>projection: l2_ball (default) or linf_clip, MSAP's projection.</summary>
+    public Projection Projection { get; init; } = Projection.L2Ball;
+
+    /// <summary>The attack at budget <paramref name="epsilon"/>.</summary>
+    public AttackOptions Attack(float epsilon) => new() { Epsilon = epsilon, Steps = Steps, StepSize = StepSize, Projection = Projection };
+}
