@@ -20,4 +20,21 @@ public static class AdversarialTraining
         ulong draws = 0;
         return step with { DeltaProvider = () => Fgsm.Attack(model, model.DrawAttackSample(seed + draws++), epsilon) };
     }
+
+    /// <summary>
+    /// Multi-step APR: before every batch, Δ is an MSAP attack (<paramref name="attack"/>: budget, steps, step size,
+    /// projection) over all training pairs with fresh negatives from <paramref name="seed"/>; λ =
+    /// <paramref name="lambda"/>. Costs <c>attack.Steps</c> full gradient passes per batch. With one step and no step
+    /// size it is <see cref="Step(IPerturbable, float, float, DeltaSource, ulong)"/> with <see cref="DeltaSource.AllPairs"/>.
+    /// </summary>
+    public static AdversarialStep MultiStep(IPerturbable model, AttackOptions attack, float lambda, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(attack);
+        attack.Validate();
+        var step = new AdversarialStep(attack.Epsilon, lambda);
+        step.Validate();
+        ulong draws = 0;
+        return step with { DeltaProvider = () => RobustnessSweep.Perturb(model, model.DrawAttackSample(seed + draws++), attack) };
+    }
 }

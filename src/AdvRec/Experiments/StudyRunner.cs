@@ -48,6 +48,8 @@ public static class StudyRunner
         ArgumentNullException.ThrowIfNull(options);
         var clock = Stopwatch.StartNew();
         var data = LoadData(config);
+        double loadSeconds = clock.Elapsed.TotalSeconds;
+        var driven = new Stopwatch(); // training and evaluation: the work the runner drives
         CheckSelectable(config, data);
 
         string stamp = DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
@@ -100,9 +102,11 @@ public static class StudyRunner
                 string label = variant.Description.Length == 0 ? modelConfig.Name : $"{modelConfig.Name} ({variant.Description})";
                 Log($"training {label}, {epochs} epochs");
                 var sw = Stopwatch.StartNew();
+                driven.Start();
                 var model = definition.Create(variant.Options, epochs, data.Train);
                 var history = Trainer.Train(model, trainer, validation, meta.EvalPerturbations ? test : null, progress, cancellationToken);
                 var testResult = test.Evaluate(model, null, cancellationToken);
+                driven.Stop();
                 Log($"{label}: best epoch {history.BestEpoch}{(history.BestValidation is { } v ? $", validation {trainer.ValidationMetric} {v:F4}" : "")}" +
                     $", test {string.Join(", ", test.Keys.Select(k => $"{k} {testResult.Mean(k):F4}"))} ({sw.Elapsed.TotalSeconds:F1} s)");
                 trials.AddRow([modelConfig.Name, variant.Description, history.Epochs.Count, history.BestEpoch,
@@ -120,9 +124,11 @@ public static class StudyRunner
             if (config.Evaluation.Robustness is { } sweep)
             {
                 Log($"robustness sweep of {modelConfig.Name}: eps {string.Join(", ", sweep.Epsilons.Select(e => e.ToString(CultureInfo.InvariantCulture)))}, {(sweep.Steps == 1 ? "FGSM" : $"MSAP {sweep.Steps} steps")}");
+                driven.Start();
                 curves.Add((modelConfig.Name, RobustnessSweep.Run(modelBestInstance!, test, sweep.Epsilons, sweep.Attack(sweep.Epsilons[0]), config.RandomSeed, progress, cancellationToken)));
+                driven.Stop();
             }
-            WriteModelOutputs(folder, config, data, definition, modelConfig, modelBest!, modelBestInstance!, meta.ValidationMetric ?? test.Keys[0], options.Charts, report, Log);
+            WriteModelOutputs(folder, config, data, definition, modelConfig, modelBest!, modelBestInstance!, meta.ValidationMetric ?? test.Keys[0], options.Charts, report, driven, Log);
         }
 
         trials.WriteTsv(Path.Combine(folder, "performance", "trials.tsv"));
@@ -131,7 +137,10 @@ public static class StudyRunner
         if (curves.Count > 0) WriteRobustness(folder, test, curves, options.Charts, report);
         report.AddSection("All trials").AddTable(trials);
         report.Write(Path.Combine(folder, "report.html"));
-        Log($"done in {clock.Elapsed.TotalSeconds:F1} s: {folder}");
+        double total = clock.Elapsed.TotalSeconds, work = driven.Elapsed.TotalSeconds;
+        Log($"done in {total:F2} s: loading and splitting {loadSeconds:F2} s, training and evaluation {work:F2} s, " +
+            $"everything else (outputs, report, plots, bookkeeping) {total - loadSeconds - work:F2} s = {100 * (total - loadSeconds - work) / Math.Max(work, 1e-9):F1} % of training and evaluation");
+        Log($"results: {folder}");
         return new StudyResult(folder, data, best);
     }
 
@@ -184,7 +193,7 @@ public static class StudyRunner
     }
 
     private static void WriteModelOutputs(string folder, StudyConfig config, Dataset data, ModelDefinition definition, ModelConfig modelConfig,
-        StudyModelResult result, IIterativeModel model, MetricKey validationMetric, IChartRenderer? charts, HtmlReport report, Action<string> log)
+        StudyModelResult result, IIterativeModel model, MetricKey validationMetric, IChartRenderer? charts, HtmlReport report, Stopwatch driven, Action<string> log)
     {
         string name = Safe(modelConfig.Name);
         var section = report.AddSection(modelConfig.Name);
@@ -196,7 +205,9 @@ public static class StudyRunner
         if (modelConfig.Meta.SaveRecs)
         {
             Directory.CreateDirectory(Path.Combine(folder, "recs"));
+            driven.Start(); // scoring every user is inference work; only the writing is the runner's own
             var lists = TopKRecommender.Recommend(model, Math.Min(config.TopK > 0 ? config.TopK : 50, data.NumItems), data.Train);
+            driven.Stop();
             RecommendationFile.Write(Path.Combine(folder, "recs", $"{name}.tsv"), lists, data.Users, data.Items);
         }
         if (modelConfig.Meta.SaveWeights)

@@ -96,3 +96,26 @@ public class MsapTests
         public IRecommender WithPerturbation(Perturbation delta) => inner.WithPerturbation(delta);
     }
 }
+
+public class MultiStepAprTests
+{
+    [Fact]
+    public void MultiStepAprTrainsAgainstAStrongerPerturbationThanSingleStep()
+    {
+        var train = TinyData.Random(users: 60, items: 80, perUser: 10, seed: 11);
+        BprMf Trained()
+        {
+            var m = new BprMf(new BprMfOptions { Factors = 16, Seed = 3, InitStd = 0.1f, BatchSize = 256 }, train);
+            for (int e = 0; e < 20; e++) m.TrainEpoch();
+            return m;
+        }
+        var single = Trained();
+        var multi = Trained();
+        var one = single.TrainEpoch(AdversarialTraining.Step(single, 0.1f, 1f, DeltaSource.AllPairs, 5));
+        var many = multi.TrainEpoch(AdversarialTraining.MultiStep(multi, new AttackOptions { Epsilon = 0.1f, Steps = 10 }, 1f, 5));
+        // same model, same budget: the loss at theta + delta is at least as high with the multi-step search
+        Assert.True(many.AdversarialLoss >= one.AdversarialLoss * 0.999, $"multi-step {many.AdversarialLoss}, single {one.AdversarialLoss}");
+        Assert.True(many.AdversarialLoss > many.Loss);
+        Assert.Throws<ArgumentOutOfRangeException>(() => AdversarialTraining.MultiStep(multi, new AttackOptions { Steps = 0 }, 1f, 5));
+    }
+}

@@ -20,7 +20,7 @@ public class StudyRunnerTests
     private static string SourceFolder([System.Runtime.CompilerServices.CallerFilePath] string file = "") => Path.GetDirectoryName(file)!;
 
     /// <summary>Every example config runs (epochs cut down) and writes its results folder.</summary>
-    [RealDataFact("movielens-500/trainingset.tsv", "ml-100k/u.data")]
+    [RealDataFact("movielens-500/trainingset.tsv", "ml-100k/u.data", "ml-1m-implicit-lightgcnpp/train.txt.gz")]
     public void EveryExampleConfigRuns()
     {
         var examples = Directory.GetFiles(ExamplesFolder(), "*.yml");
