@@ -95,6 +95,8 @@ public static class StudyRunner
                     ValidationRate = meta.ValidationRate,
                     ValidationMetric = meta.ValidationMetric ?? test.Keys[0],
                     Patience = meta.EarlyStopping?.Patience,
+                    Monitor = meta.EarlyStopping?.MonitorMetric,
+                    MonitorLoss = meta.EarlyStopping?.MonitorsLoss ?? false,
                     EvalPerturbations = meta.EvalPerturbations,
                     Attack = definition.Attack(variant.Options),
                     Seed = config.RandomSeed,
@@ -107,6 +109,13 @@ public static class StudyRunner
                 var history = Trainer.Train(model, trainer, validation, meta.EvalPerturbations ? test : null, progress, cancellationToken);
                 var testResult = test.Evaluate(model, null, cancellationToken);
                 driven.Stop();
+                if (meta.Verbose)
+                {
+                    foreach (var (record, k) in history.Epochs.Select((r, k) => (r, k + 1)))
+                        Log($"{label} epoch {k}{(record.Adversarial ? " (APR)" : "")}: loss {record.Stats.Loss:G6}" +
+                            (record.Adversarial ? $", adversarial loss {record.Stats.AdversarialLoss:G6}" : "") +
+                            (record.Validation is { } val ? $", validation {trainer.ValidationMetric} {val:F4}" : "") + $" ({record.Stats.Seconds:F2} s)");
+                }
                 Log($"{label}: best epoch {history.BestEpoch}{(history.BestValidation is { } v ? $", validation {trainer.ValidationMetric} {v:F4}" : "")}" +
                     $", test {string.Join(", ", test.Keys.Select(k => $"{k} {testResult.Mean(k):F4}"))} ({sw.Elapsed.TotalSeconds:F1} s)");
                 trials.AddRow([modelConfig.Name, variant.Description, history.Epochs.Count, history.BestEpoch,
@@ -172,8 +181,7 @@ public static class StudyRunner
         };
     }
 
-    // Selecting among grid points and stopping early need a validation split: never select on the test split.
-    // Early stopping watches the validation metric (the trainer's one monitor).
+    // Selecting among grid points and stopping early on a metric need a validation split: never the test split.
     private static void CheckSelectable(StudyConfig config, Dataset data)
     {
         var errors = new List<ConfigError>();
@@ -181,13 +189,8 @@ public static class StudyRunner
         {
             if (data.Validation is null && m.Variants.Count > 1)
                 errors.Add(new ConfigError(m.Position, $"model {m.Name} has a grid of {m.Variants.Count} configurations but the study has no validation split to select on (add validation_splitting or validation_path)"));
-            if (m.Meta.EarlyStopping is { } es)
-            {
-                if (data.Validation is null)
-                    errors.Add(new ConfigError(m.Position, $"model {m.Name}: early_stopping needs a validation split"));
-                else if (es.MonitorsLoss || (es.MonitorMetric is { } mm && mm != m.Meta.ValidationMetric))
-                    errors.Add(new ConfigError(m.Position, $"model {m.Name}: early_stopping can monitor only the validation metric ({m.Meta.ValidationMetric}), not {es.Monitor}"));
-            }
+            if (m.Meta.EarlyStopping is { MonitorsLoss: false } && data.Validation is null)
+                errors.Add(new ConfigError(m.Position, $"model {m.Name}: early_stopping on {m.Meta.EarlyStopping.Monitor} needs a validation split (or monitor: loss)"));
         }
         if (errors.Count > 0) throw new ConfigException(errors);
     }

@@ -34,6 +34,25 @@ public class TrainerTests
     }
 
     [Fact]
+    public void EarlyStoppingCanWatchTheTrainingLossOrAnotherMetric()
+    {
+        var (train, holdout) = Data();
+        // the scripted loss (the epoch index) only grows: with patience 2, stop after epoch 3
+        var byLoss = Trainer.Train(new ScriptedModel(goodEpoch: 9), new TrainerOptions { Epochs = 10, ValidationMetric = new(RankingMetric.HitRate, 1), Patience = 2, MonitorLoss = true },
+            new RankingEvaluator(train, holdout, HitAt1), null);
+        Assert.True(byLoss.StoppedEarly);
+        Assert.Equal(3, byLoss.Epochs.Count);
+
+        var twoMetrics = new EvaluationOptions { Cutoffs = [1], Metrics = [RankingMetric.HitRate, RankingMetric.Mrr] };
+        var byMetric = Trainer.Train(new ScriptedModel(goodEpoch: 3), new TrainerOptions { Epochs = 10, ValidationMetric = new(RankingMetric.HitRate, 1), Patience = 2, Monitor = new(RankingMetric.Mrr, 1) },
+            new RankingEvaluator(train, holdout, twoMetrics), null);
+        Assert.Equal(5, byMetric.Epochs.Count); // MRR@1 peaks with HR@1 at epoch 3
+        Assert.Equal(3, byMetric.BestEpoch);
+
+        Assert.Throws<ArgumentException>(() => Trainer.Train(new ScriptedModel(1), new TrainerOptions { Patience = 2 }, null, null));
+    }
+
+    [Fact]
     public void WithoutValidationTheLastEpochIsKeptAndSaidSo()
     {
         var model = new ScriptedModel(goodEpoch: 2);
@@ -87,7 +106,7 @@ public class TrainerTests
 
         public IReadOnlyList<PerturbationTarget> PerturbationTargets => Targets;
 
-        public EpochStats TrainEpoch(IProgress<ProgressUpdate>? progress, CancellationToken cancellationToken) => new(State++, 0, 0, 1, 0);
+        public EpochStats TrainEpoch(IProgress<ProgressUpdate>? progress, CancellationToken cancellationToken) => new(State, State++, 0, 1, 0);
 
         public object TakeSnapshot() => State;
 

@@ -22,13 +22,19 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        if (validation is not null && !validation.Keys.Contains(options.ValidationMetric))
-            throw new ArgumentException($"the validation metric {options.ValidationMetric} is not among the evaluated metrics ({string.Join(", ", validation.Keys)})", nameof(options));
+        var monitor = options.Monitor ?? options.ValidationMetric;
+        foreach (var key in new[] { options.ValidationMetric, monitor })
+        {
+            if (validation is not null && !validation.Keys.Contains(key))
+                throw new ArgumentException($"the metric {key} is not among the evaluated metrics ({string.Join(", ", validation.Keys)})", nameof(options));
+        }
+        if (options.Patience is not null && validation is null && !options.MonitorLoss)
+            throw new ArgumentException("early stopping on a validation metric needs a validation split", nameof(options));
 
         var epochs = new List<EpochRecord>();
         var validationRows = new List<IReadOnlyList<string>>();
         var testRows = new List<IReadOnlyList<string>>();
-        double? best = null;
+        double? best = null, bestMonitored = null;
         int bestEpoch = 0, sinceBest = 0, adversarialEpochs = 0;
         object? bestWeights = null;
         bool stoppedEarly = false;
@@ -40,15 +46,27 @@ public static class Trainer
             var stats = model.TrainEpoch(progress, cancellationToken);
             if (adversarial) adversarialEpochs++;
             bool validate = e % options.ValidationRate == 0 || e == options.Epochs;
-            double? value = null;
+            double? value = null, monitored = null;
             if (validate && validation is not null)
             {
-                value = validation.Evaluate(model, null, cancellationToken).Mean(options.ValidationMetric);
+                var result = validation.Evaluate(model, null, cancellationToken);
+                value = result.Mean(options.ValidationMetric);
                 if (best is null || (higherIsBetter ? value > best : value < best))
                 {
                     best = value;
                     bestEpoch = e;
                     bestWeights = model.TakeSnapshot();
+                }
+                if (!options.MonitorLoss) monitored = result.Mean(monitor);
+            }
+            if (validate && options.MonitorLoss) monitored = stats.Loss;
+            if (monitored is { } m)
+            {
+                // the loss falls as training improves; a metric follows its own direction
+                bool up = !options.MonitorLoss && monitor.Metric.HigherIsBetter();
+                if (bestMonitored is null || (up ? m > bestMonitored : m < bestMonitored))
+                {
+                    bestMonitored = m;
                     sinceBest = 0;
                 }
                 else sinceBest++;

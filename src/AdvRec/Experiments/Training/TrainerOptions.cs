@@ -15,8 +15,14 @@ public sealed record TrainerOptions
     /// <summary>The metric that selects the best epoch on the validation split (Elliot's validation_metric).</summary>
     public MetricKey ValidationMetric { get; init; } = new(RankingMetric.Ndcg, 10);
 
-    /// <summary>Stop after this many validations without improvement (null: never stop early).</summary>
+    /// <summary>Stop after this many validations without improvement of the monitored value (null: never stop early).</summary>
     public int? Patience { get; init; }
+
+    /// <summary>What early stopping watches: a metric on the validation split (null: <see cref="ValidationMetric"/>), unless <see cref="MonitorLoss"/>.</summary>
+    public MetricKey? Monitor { get; init; }
+
+    /// <summary>Early stopping watches the training loss (lower is better) instead of a validation metric.</summary>
+    public bool MonitorLoss { get; init; }
 
     /// <summary>At each validation, also evaluate clean, FGSM and MSAP on validation and test (Elliot's eval_perturbations).</summary>
     public bool EvalPerturbations { get; init; }
