@@ -71,6 +71,8 @@ public static class StudyRunner
         var test = new RankingEvaluator(data.Train, data.Test, evalOptions);
         var validation = data.Validation is null ? null : new RankingEvaluator(data.Train, data.Validation, evalOptions);
         if (validation is null) Log("no validation split: each model keeps its last epoch (nothing is selected on the test split)");
+        if (config.Splitting is { Validation: { } valSplit } sp && valSplit with { Position = default } != sp.Test with { Position = default })
+            Log($"note: validation_splitting ({valSplit.Position}) asks for {valSplit.Strategy}; the validation part was carved from training the same way as the test part ({sp.Test.Strategy}), the only way the splitters support");
 
         var report = new HtmlReport($"AdvRec study: {config.Dataset}");
         report.AddSection("Data").AddParagraph($"{data.Name}: {data.Description}")
