@@ -1,5 +1,4 @@
 using System.Text.Json;
-using AdvRec.Tests.Data;
 
 namespace AdvRec.Tests.Cli;
 
@@ -9,7 +8,7 @@ public class DemoCommandTests
     public void DemoOnTheBuiltInDefaultPrintsTheTableAndWritesTheJsonContract()
     {
         using var dir = new TempDirectory();
-        string json = Path.Combine(dir.FullPath, "demo.json");
+        string json = dir.File("demo.json");
         var (code, output, errors) = CliRunner.Run("demo", "--epochs", "3", "--cutoff", "50", "--json", json);
         Assert.True(code == 0, errors);
         Assert.Contains("SYNTHETIC", output);
@@ -44,7 +43,7 @@ public class DemoCommandTests
     public void NegativeEpsIsRefusedBeforeAnyWork()
     {
         using var dir = new TempDirectory();
-        string json = Path.Combine(dir.FullPath, "out.json");
+        string json = dir.File("out.json");
         var (code, _, errors) = CliRunner.Run("demo", "--eps", "-0.5", "--json", json);
         Assert.Equal(2, code);
         Assert.Contains("eps", errors);
@@ -70,7 +69,7 @@ public class DemoCommandTests
         using var dir = new TempDirectory();
         string train = dir.Write("train.tsv", "u1\ti1\t5\nu1\ti2\tfive\n");
         string test = dir.Write("test.tsv", "u1\ti3\t4\n");
-        string json = Path.Combine(dir.FullPath, "out.json");
+        string json = dir.File("out.json");
         var (code, _, errors) = CliRunner.Run("demo", "--train", train, "--test", test, "--json", json);
         Assert.Equal(2, code);
         Assert.Contains("train.tsv:2", errors);
@@ -89,7 +88,7 @@ public class DemoCommandTests
         Assert.Equal(2, code);
         Assert.Contains("test.tsv", errors);
 
-        (code, _, errors) = CliRunner.Run("demo", "--train", Path.Combine(dir.FullPath, "nope.tsv"), "--test", test);
+        (code, _, errors) = CliRunner.Run("demo", "--train", dir.File("nope.tsv"), "--test", test);
         Assert.Equal(2, code);
         Assert.Contains("nope.tsv", errors);
     }

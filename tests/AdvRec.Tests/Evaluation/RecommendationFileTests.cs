@@ -6,11 +6,9 @@ namespace AdvRec.Tests.Evaluation;
 
 public sealed class RecommendationFileTests : IDisposable
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "advrec-eval-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _dir = new();
 
-    public RecommendationFileTests() => Directory.CreateDirectory(_dir);
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     /// <summary>An id map whose original ids differ from the dense indices ("u10", "u11", …).</summary>
     private static IdMap Ids(string prefix, int count)
@@ -39,9 +37,9 @@ public sealed class RecommendationFileTests : IDisposable
         var users = Ids("u", 40);
         var items = Ids("i", 30);
         var lists = TopKRecommender.Recommend(model, 10, train, maxDegreeOfParallelism: 2, userBlockSize: 7);
-        string path = Path.Combine(_dir, "recs.tsv");
+        string path = _dir.File("recs.tsv");
         RecommendationFile.Write(path, lists, users, items);
-        Assert.Equal(["recs.tsv"], Directory.GetFiles(_dir).Select(Path.GetFileName));
+        Assert.Equal(["recs.tsv"], Directory.GetFiles(_dir.FullPath).Select(Path.GetFileName));
 
         var back = RecommendationFile.Read(path, users, items);
         Assert.Equal(lists.Count, back.Count);
@@ -84,7 +82,7 @@ public sealed class RecommendationFileTests : IDisposable
         // Items i10..i14 are dense 0..4; users u10, u11 are 0, 1.
         var users = Ids("u", 3);
         var items = Ids("i", 5);
-        string path = Path.Combine(_dir, "other-tool.csv");
+        string path = _dir.File("other-tool.csv");
         File.WriteAllText(path,
             "u10,i13,0.5\n" +
             "u10\ti11\t0.5\n" +   // ties with i13: i11 (index 1) comes first
@@ -121,7 +119,7 @@ public sealed class RecommendationFileTests : IDisposable
     [InlineData("u10\ti10\t0.5\nu10\ti10\t0.4\n", 2, "item 'i10' is listed twice for user 'u10' (first on line 1)")]
     public void BadInput_NamesFileAndLine(string content, int line, string problem)
     {
-        string path = Path.Combine(_dir, "bad.tsv");
+        string path = _dir.File("bad.tsv");
         File.WriteAllText(path, content);
         var e = Assert.Throws<DataFormatException>(() => RecommendationFile.Read(path, Ids("u", 2), Ids("i", 2)));
         Assert.Equal(path, e.File);
@@ -135,12 +133,12 @@ public sealed class RecommendationFileTests : IDisposable
     {
         var users = Ids("u", 2);
         var items = Ids("i", 3);
-        string path = Path.Combine(_dir, "recs.tsv");
+        string path = _dir.File("recs.tsv");
         File.WriteAllText(path, "old content that is longer than the new one\n");
         var lists = new RecommendationLists(2, 3, [1], [0, 2], [2, 0], [0.25f, -1.5f]);
         RecommendationFile.Write(path, lists, users, items);
         Assert.Equal("u11\ti12\t0.25\nu11\ti10\t-1.5\n", File.ReadAllText(path));
-        Assert.Single(Directory.GetFiles(_dir));
+        Assert.Single(Directory.GetFiles(_dir.FullPath));
     }
 
     [Fact]

@@ -1,8 +1,8 @@
 using AdvRec.Experiments;
 using AdvRec.Experiments.Config;
+using AdvRec.Tests.Experiments.Config;
 using AdvRec.Reporting;
 using AdvRec.Tests.Cli;
-using AdvRec.Tests.Data;
 
 namespace AdvRec.Tests.Experiments;
 
@@ -65,22 +65,8 @@ public class StudyRunnerTests
     public void TheRobustnessBlockIsParsedAndCheckedWithPositions()
     {
         using var dir = new TempDirectory();
-        dir.Write("train.tsv", "u1\ti1\nu2\ti2\n");
-        dir.Write("test.tsv", "u1\ti2\n");
-        string Study(string robustness) => $$"""
-            experiment:
-              dataset: tiny
-              data_config:
-                strategy: fixed
-                train_path: train.tsv
-                test_path: test.tsv
-              evaluation:
-                cutoffs: [1]
-                robustness:
-            {{robustness}}
-              models:
-                BPR-MF: {}
-            """;
+        string Study(string robustness) => ConfigTestSupport.Minimal(dir, models: "    BPR-MF: {}\n",
+            extra: "  evaluation:\n    cutoffs: [1]\n    robustness:\n" + robustness + "\n");
         var ok = StudyConfigLoader.Load(dir.Write("ok.yml", Study("      eps: [0.1, 0.5]\n      nb_iter: 5\n      projection: linf_clip")), null, ModelRegistry.Schemas);
         var r = ok.Evaluation.Robustness!;
         Assert.Equal([0.1f, 0.5f], r.Epsilons);
@@ -95,54 +81,26 @@ public class StudyRunnerTests
     public void AGridWithoutAValidationSplitIsRefusedBeforeTraining()
     {
         using var dir = new TempDirectory();
-        dir.Write("train.tsv", "u1\ti1\nu1\ti2\nu2\ti2\nu2\ti3\n");
-        dir.Write("test.tsv", "u1\ti3\nu2\ti1\n");
-        string yml = dir.Write("study.yml", """
-            experiment:
-              dataset: tiny
-              data_config:
-                strategy: fixed
-                train_path: train.tsv
-                test_path: test.tsv
-              evaluation:
-                cutoffs: [1]
-                simple_metrics: [HR]
-              models:
-                BPR-MF:
-                  grid:
-                    factors: [4, 8]
-            """);
-        var study = StudyConfigLoader.Load(yml, null, ModelRegistry.Schemas);
-        var e = Assert.Throws<ConfigException>(() => StudyRunner.Run(study, new StudyRunOptions(Path.Combine(dir.FullPath, "out"))));
+        var study = ConfigTestSupport.Load(dir, ConfigTestSupport.Minimal(dir,
+            models: "    BPR-MF:\n      grid:\n        factors: [4, 8]\n",
+            extra: "  evaluation:\n    cutoffs: [1]\n    simple_metrics: [HR]\n"), schemas: ModelRegistry.Schemas);
+        var e = Assert.Throws<ConfigException>(() => StudyRunner.Run(study, new StudyRunOptions(dir.File("out"))));
         Assert.Contains("no validation split", e.Message);
-        Assert.False(Directory.Exists(Path.Combine(dir.FullPath, "out")));
+        Assert.False(Directory.Exists(dir.File("out")));
     }
 
     [Fact]
     public void ConfigErrorsComeFromTheCliWithFileLineAndColumnAndExitCode2()
     {
         using var dir = new TempDirectory();
-        dir.Write("train.tsv", "u1\ti1\nu2\ti2\n");
-        dir.Write("test.tsv", "u1\ti2\n");
-        string yml = dir.Write("study.yml", """
-            experiment:
-              dataset: tiny
-              data_config:
-                strategy: fixed
-                train_path: train.tsv
-                test_path: test.tsv
-              evaluation:
-                cutofs: [1]
-              models:
-                AMF:
-                  hyperparameters:
-                    epss: 0.5
-            """);
-        var (code, _, errors) = CliRunner.Run("run", yml, "--output", Path.Combine(dir.FullPath, "out"));
+        string yml = dir.Write("study.yml", ConfigTestSupport.Minimal(dir,
+            models: "    AMF:\n      hyperparameters:\n        epss: 0.5\n",
+            extra: "  evaluation:\n    cutofs: [1]\n"));
+        var (code, _, errors) = CliRunner.Run("run", yml, "--output", dir.File("out"));
         Assert.Equal(2, code);
         Assert.Contains("study.yml:8:5", errors);
         Assert.Contains("did you mean 'cutoffs'", errors);
         Assert.Contains("epss", errors); // both problems reported at once
-        Assert.False(Directory.Exists(Path.Combine(dir.FullPath, "out")));
+        Assert.False(Directory.Exists(dir.File("out")));
     }
 }

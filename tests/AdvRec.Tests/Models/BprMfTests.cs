@@ -60,34 +60,27 @@ public class BprMfTests
         var train = TinyData.Random(users: 10, items: 20, perUser: 5, seed: 2);
         var model = new BprMf(new BprMfOptions { Factors = 8, ItemBias = true }, train);
         model.TrainEpoch();
-        string dir = Directory.CreateTempSubdirectory("advrec-test-").FullName;
-        try
-        {
-            string path = Path.Combine(dir, "m.bin");
-            model.Save(path);
-            var loaded = BprMf.Load(path, train);
-            var a = new float[train.NumItems];
-            var b = new float[train.NumItems];
-            model.Score([3], a);
-            loaded.Score([3], b);
-            Assert.Equal(a, b);
-            Assert.Equal(model.Options, loaded.Options);
-            Assert.Single(Directory.GetFiles(dir));
+        using var dir = new TempDirectory();
+        string path = dir.File("m.bin");
+        model.Save(path);
+        var loaded = BprMf.Load(path, train);
+        var a = new float[train.NumItems];
+        var b = new float[train.NumItems];
+        model.Score([3], a);
+        loaded.Score([3], b);
+        Assert.Equal(a, b);
+        Assert.Equal(model.Options, loaded.Options);
+        Assert.Single(Directory.GetFiles(dir.FullPath));
 
-            var other = TinyData.Random(users: 11, items: 20, perUser: 5, seed: 2);
-            var e = Assert.Throws<DataFormatException>(() => BprMf.Load(path, other));
-            Assert.Contains("10 users", e.Message);
-            Assert.Contains("11 users", e.Message);
+        var other = TinyData.Random(users: 11, items: 20, perUser: 5, seed: 2);
+        var e = Assert.Throws<DataFormatException>(() => BprMf.Load(path, other));
+        Assert.Contains("10 users", e.Message);
+        Assert.Contains("11 users", e.Message);
 
-            File.WriteAllBytes(path, File.ReadAllBytes(path)[..100]);
-            Assert.Contains("truncated", Assert.Throws<DataFormatException>(() => BprMf.Load(path)).Message);
-            File.WriteAllText(path, "hello");
-            Assert.Contains("magic", Assert.Throws<DataFormatException>(() => BprMf.Load(path)).Message);
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
+        File.WriteAllBytes(path, File.ReadAllBytes(path)[..100]);
+        Assert.Contains("truncated", Assert.Throws<DataFormatException>(() => BprMf.Load(path)).Message);
+        File.WriteAllText(path, "hello");
+        Assert.Contains("magic", Assert.Throws<DataFormatException>(() => BprMf.Load(path)).Message);
     }
 
     [Fact]

@@ -12,7 +12,7 @@ public class HtmlReportTests
     [Fact]
     public void Writes_a_self_contained_page_with_escaped_tables_and_embedded_image()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDirectory();
         string pngPath = dir.File("chart.png");
         File.WriteAllBytes(pngPath, TinyPng);
 
@@ -44,7 +44,7 @@ public class HtmlReportTests
         Assert.DoesNotMatch(new Regex("(src|href)\\s*=\\s*[\"']?\\s*(https?:|//)", RegexOptions.IgnoreCase), html);
         Assert.DoesNotContain("http", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("<MF>", html);
-        Assert.Single(Directory.GetFiles(dir.Path, "*.html"));
+        Assert.Single(Directory.GetFiles(dir.FullPath, "*.html"));
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public class HtmlReportTests
     [Fact]
     public void Embeds_a_rendered_chart()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDirectory();
         string png = dir.File("c.png");
         new AdvRec.Reporting.ScottPlotChartRenderer().Render(ScottPlotChartRendererTests.RobustnessChart(), png);
         var report = new HtmlReport("charts");

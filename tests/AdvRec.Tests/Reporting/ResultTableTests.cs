@@ -15,7 +15,7 @@ public class ResultTableTests
     [Fact]
     public void Tsv_round_trips_numbers_exactly()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDirectory();
         string path = dir.File("results.tsv");
         Sample().WriteTsv(path);
         string[] lines = File.ReadAllText(path).Split('\n');
@@ -35,7 +35,7 @@ public class ResultTableTests
     [Fact]
     public void Json_is_an_array_of_objects_with_numbers_as_numbers()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDirectory();
         string path = dir.File("results.json");
         Sample().WriteJson(path);
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
@@ -66,13 +66,13 @@ public class ResultTableTests
     [Fact]
     public void Overwrites_atomically_and_formats_rows()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDirectory();
         string path = dir.File("t.tsv");
         File.WriteAllText(path, "old");
         var t = new ResultTable("x").AddRow(0.123456);
         t.WriteTsv(path);
         Assert.Equal("x\n0.123456\n", File.ReadAllText(path));
         Assert.Equal("0.12", t.FormatRows("0.00")[0][0]);
-        Assert.Single(Directory.GetFiles(dir.Path));
+        Assert.Single(Directory.GetFiles(dir.FullPath));
     }
 }

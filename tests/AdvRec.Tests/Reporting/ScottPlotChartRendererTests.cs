@@ -22,7 +22,7 @@ public class ScottPlotChartRendererTests
     [Fact]
     public void Renders_png_and_svg()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDirectory();
         string png = dir.File("robustness.png"), svg = dir.File("robustness.svg");
         new ScottPlotChartRenderer().Render(RobustnessChart(), png, svg);
 
@@ -38,30 +38,30 @@ public class ScottPlotChartRendererTests
         Assert.Equal("svg", doc.Root!.Name.LocalName);
         foreach (string label in new[] { "FGSM attack", "random noise", "APR, FGSM attack", "training ε", "HR@10" })
             Assert.Contains(label, text);
-        Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp", SearchOption.AllDirectories));
-        Assert.Empty(Directory.GetFiles(dir.Path, ".*"));
+        Assert.Empty(Directory.GetFiles(dir.FullPath, "*.tmp", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(dir.FullPath, ".*"));
     }
 
     [Fact]
     public void Renders_png_only_at_a_custom_size_without_marker()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDirectory();
         string png = dir.File("training.png");
         var chart = new Chart("Training", "epoch", "loss", [new ChartSeries("BPR loss", [1, 2, 3], [0.7, 0.5, 0.4])]);
         new ScottPlotChartRenderer(400, 300).Render(chart, png);
         byte[] bytes = File.ReadAllBytes(png);
         Assert.True(bytes.AsSpan().StartsWith(PngSignature));
         Assert.Equal(400, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16)));
-        Assert.Single(Directory.GetFiles(dir.Path));
+        Assert.Single(Directory.GetFiles(dir.FullPath));
     }
 
     [Fact]
     public void Mismatched_series_is_rejected_and_nothing_is_written()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDirectory();
         var chart = new Chart("t", "x", "y", [new ChartSeries("bad", [1, 2], [1])]);
         Assert.Throws<ArgumentException>(() => new ScottPlotChartRenderer().Render(chart, dir.File("bad.png")));
-        Assert.Empty(Directory.GetFiles(dir.Path));
+        Assert.Empty(Directory.GetFiles(dir.FullPath));
     }
 
     [Fact]

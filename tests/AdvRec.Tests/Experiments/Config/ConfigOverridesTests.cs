@@ -1,6 +1,5 @@
 using AdvRec.Experiments.Config;
 using AdvRec.Models.Factorization;
-using AdvRec.Tests.Data;
 using static AdvRec.Tests.Experiments.Config.ConfigTestSupport;
 
 namespace AdvRec.Tests.Experiments.Config;

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using AdvRec.Experiments.Config;
 using AdvRec.Models.Factorization;
-using AdvRec.Tests.Data;
 
 namespace AdvRec.Tests.Experiments.Config;
 

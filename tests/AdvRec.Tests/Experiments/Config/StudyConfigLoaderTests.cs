@@ -2,7 +2,6 @@ using AdvRec.Data;
 using AdvRec.Evaluation;
 using AdvRec.Experiments.Config;
 using AdvRec.Models.Factorization;
-using AdvRec.Tests.Data;
 using static AdvRec.Tests.Experiments.Config.ConfigTestSupport;
 
 namespace AdvRec.Tests.Experiments.Config;
@@ -107,7 +106,7 @@ public sealed class StudyConfigLoaderTests
         Assert.Equal(42UL, study.RandomSeed);
         Assert.Empty(study.Prefiltering);
         Assert.Null(study.Data.ValidationPath);
-        Assert.Equal(Path.Combine(dir.FullPath, "train.tsv"), study.Data.TrainPath);
+        Assert.Equal(dir.File("train.tsv"), study.Data.TrainPath);
     }
 
     [Fact]
@@ -175,7 +174,7 @@ public sealed class StudyConfigLoaderTests
     public void DatasetPlaceholderIsReplaced()
     {
         using var dir = new TempDirectory();
-        Directory.CreateDirectory(Path.Combine(dir.FullPath, "tiny"));
+        Directory.CreateDirectory(dir.File("tiny"));
         dir.Write(Path.Combine("tiny", "all.tsv"), "u1\ti1\t5\t1\n");
         string yaml = "experiment:\n  dataset: tiny\n  data_config:\n    strategy: dataset\n    dataset_path: '{0}/all.tsv'\n" +
                       "  splitting:\n    test_splitting:\n      strategy: random_cross_validation\n      folds: 5\n" +
