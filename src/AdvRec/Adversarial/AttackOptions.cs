@@ -1,3 +1,5 @@
+using AdvRec.Models;
+
 namespace AdvRec.Adversarial;
 
 /// <summary>Settings shared by the attacks: the budget, the steps of a multi-step attack, the targets.</summary>
@@ -24,7 +26,7 @@ public sealed record AttackOptions
     /// <summary>Checks the values; the message names the offending one.</summary>
     public void Validate()
     {
-        Fgsm.CheckEpsilon(Epsilon);
+        Perturbation.CheckBudget(Epsilon, "epsilon");
         if (Steps < 1) throw new ArgumentOutOfRangeException("nb_iter", Steps, "nb_iter must be >= 1");
         if (StepSize is { } s && (!(s > 0) || !float.IsFinite(s))) throw new ArgumentOutOfRangeException("eps_iter", s, "eps_iter must be a finite number > 0");
     }

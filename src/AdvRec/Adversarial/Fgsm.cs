@@ -17,7 +17,7 @@ public static class Fgsm
     public static Perturbation Attack(IPerturbable model, ILossSample sample, float epsilon, IEnumerable<string>? targets = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        CheckEpsilon(epsilon);
+        Perturbation.CheckBudget(epsilon, nameof(epsilon));
         var delta = new Perturbation(model.PerturbationTargets);
         if (targets is not null) delta.Restrict(targets);
         model.LossGradient(sample, null, delta);
@@ -34,11 +34,5 @@ public static class Fgsm
             for (int r = 0; r < gradient.Targets[t].Rows; r++)
                 FactorKernels.ScaleToNorm(gradient.Row(t, r), output.Row(t, r), epsilon);
         }
-    }
-
-    internal static void CheckEpsilon(float epsilon)
-    {
-        if (!(epsilon >= 0) || !float.IsFinite(epsilon))
-            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "eps must be a finite number >= 0");
     }
 }

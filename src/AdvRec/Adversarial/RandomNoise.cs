@@ -30,7 +30,7 @@ public static class RandomNoise
     /// <summary>Random directions with norm exactly <paramref name="epsilon"/> in every row of every active target.</summary>
     public static Perturbation Uniform(IReadOnlyList<PerturbationTarget> targets, float epsilon, ulong seed)
     {
-        Fgsm.CheckEpsilon(epsilon);
+        Perturbation.CheckBudget(epsilon, nameof(epsilon));
         var noise = new Perturbation(targets);
         for (int t = 0; t < targets.Count; t++)
             for (int r = 0; r < targets[t].Rows; r++)

@@ -39,7 +39,7 @@ public sealed record HandsOnOptions
     {
         if (Epochs < 0) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "epochs must be >= 0");
         if (AdversarialEpochs < 0) throw new ArgumentOutOfRangeException(nameof(AdversarialEpochs), AdversarialEpochs, "adversarial epochs must be >= 0");
-        if (!(Epsilon >= 0) || !float.IsFinite(Epsilon)) throw new ArgumentOutOfRangeException("eps", Epsilon, $"eps must be a finite number >= 0, got {Epsilon}");
+        Perturbation.CheckBudget(Epsilon, "eps");
         if (!(Lambda >= 0) || !float.IsFinite(Lambda)) throw new ArgumentOutOfRangeException(nameof(Lambda), Lambda, "lambda must be >= 0");
         if (Cutoff < 1 || Cutoff > numItems)
             throw new ArgumentOutOfRangeException("cutoff", Cutoff, $"cutoff {Cutoff} must be between 1 and the catalogue size ({numItems} items)");

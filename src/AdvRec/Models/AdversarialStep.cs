@@ -23,7 +23,7 @@ public sealed record AdversarialStep(float Epsilon, float Lambda)
     /// <summary>Checks the budget and weight.</summary>
     public void Validate()
     {
-        if (!(Epsilon >= 0) || !float.IsFinite(Epsilon)) throw new ArgumentOutOfRangeException(nameof(Epsilon), Epsilon, "eps must be a finite number >= 0");
+        Perturbation.CheckBudget(Epsilon, nameof(Epsilon));
         if (!(Lambda >= 0) || !float.IsFinite(Lambda)) throw new ArgumentOutOfRangeException(nameof(Lambda), Lambda, "the adversarial weight must be a finite number >= 0");
     }
 }

@@ -23,6 +23,16 @@ public sealed class Perturbation
         }
     }
 
+    /// <summary>
+    /// Checks a perturbation budget ε: a finite number ≥ 0. The message names the value; <paramref name="paramName"/>
+    /// is the caller's name for it (an option, a config key).
+    /// </summary>
+    public static void CheckBudget(float epsilon, string paramName)
+    {
+        if (!(epsilon >= 0) || !float.IsFinite(epsilon))
+            throw new ArgumentOutOfRangeException(paramName, epsilon, $"eps must be a finite number >= 0, got {epsilon}");
+    }
+
     /// <summary>The targets, in the model's order.</summary>
     public IReadOnlyList<PerturbationTarget> Targets { get; }
 
