@@ -21,16 +21,17 @@ public static class PerturbationEvaluation
     /// <summary>
     /// One row per cutoff of <paramref name="evaluator"/>: <paramref name="epoch"/> (1-based),
     /// <paramref name="adversarialEpoch"/> (1-based within the APR phase, 0 before it), K, then the metrics clean,
-    /// under FGSM and under MSAP with <paramref name="attack"/>'s budget and steps.
+    /// under FGSM and under MSAP with <paramref name="attack"/>'s budget and steps. Pass <paramref name="clean"/> when
+    /// the model's clean result on <paramref name="evaluator"/> is already known.
     /// </summary>
     public static IReadOnlyList<IReadOnlyList<string>> Rows(IPerturbable model, RankingEvaluator evaluator, AttackOptions attack, int epoch, int adversarialEpoch,
-        ulong seed, CancellationToken cancellationToken = default)
+        ulong seed, CancellationToken cancellationToken = default, EvaluationResult? clean = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(evaluator);
         ArgumentNullException.ThrowIfNull(attack);
         var sample = model.DrawAttackSample(seed);
-        var clean = evaluator.Evaluate(model, null, cancellationToken);
+        clean ??= evaluator.Evaluate(model, null, cancellationToken);
         var fgsm = evaluator.Evaluate(model.WithPerturbation(Fgsm.Attack(model, sample, attack.Epsilon, attack.Targets)), null, cancellationToken);
         var msap = evaluator.Evaluate(model.WithPerturbation(Msap.Attack(model, sample, attack)), null, cancellationToken);
         var metrics = evaluator.Metrics.Where(m => m.HasCutoff()).ToList();

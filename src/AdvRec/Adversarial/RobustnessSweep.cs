@@ -32,9 +32,12 @@ public sealed record RobustnessCurve(EvaluationResult Clean, IReadOnlyList<Robus
 /// </summary>
 public static class RobustnessSweep
 {
-    /// <summary>Evaluates <paramref name="model"/> clean and at every ε of <paramref name="epsilons"/>.</summary>
+    /// <summary>
+    /// Evaluates <paramref name="model"/> clean and at every ε of <paramref name="epsilons"/>. Pass
+    /// <paramref name="clean"/> when the model's clean result on <paramref name="evaluator"/> is already known.
+    /// </summary>
     public static RobustnessCurve Run(IPerturbable model, RankingEvaluator evaluator, IReadOnlyList<float> epsilons, AttackOptions attack, ulong seed,
-        IProgress<ProgressUpdate>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<ProgressUpdate>? progress = null, CancellationToken cancellationToken = default, EvaluationResult? clean = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(evaluator);
@@ -42,7 +45,7 @@ public static class RobustnessSweep
         ArgumentNullException.ThrowIfNull(attack);
         if (epsilons.Count == 0) throw new ArgumentException("the sweep needs at least one eps", nameof(epsilons));
         foreach (float eps in epsilons) (attack with { Epsilon = eps }).Validate();
-        var clean = evaluator.Evaluate(model, null, cancellationToken);
+        clean ??= evaluator.Evaluate(model, null, cancellationToken);
         var sample = model.DrawAttackSample(seed);
         var points = new List<RobustnessPoint>(epsilons.Count);
         for (int k = 0; k < epsilons.Count; k++)

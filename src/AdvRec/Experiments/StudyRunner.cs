@@ -136,7 +136,7 @@ public static class StudyRunner
             {
                 Log($"robustness sweep of {modelConfig.Name}: eps {string.Join(", ", sweep.Epsilons.Select(e => e.ToString(CultureInfo.InvariantCulture)))}, {(sweep.Steps == 1 ? "FGSM" : $"MSAP {sweep.Steps} steps")}");
                 driven.Start();
-                curves.Add((modelConfig.Name, RobustnessSweep.Run(modelBestInstance!, test, sweep.Epsilons, sweep.Attack(sweep.Epsilons[0]), config.RandomSeed, progress, cancellationToken)));
+                curves.Add((modelConfig.Name, RobustnessSweep.Run(modelBestInstance!, test, sweep.Epsilons, sweep.Attack(sweep.Epsilons[0]), config.RandomSeed, progress, cancellationToken, modelBest!.Test)));
                 driven.Stop();
             }
             WriteModelOutputs(folder, config, data, definition, modelConfig, modelBest!, modelBestInstance!, meta.ValidationMetric ?? test.Keys[0], options.Charts, report, driven, Log);

@@ -47,9 +47,10 @@ public static class Trainer
             if (adversarial) adversarialEpochs++;
             bool validate = e % options.ValidationRate == 0 || e == options.Epochs;
             double? value = null, monitored = null;
+            EvaluationResult? validationResult = null;
             if (validate && validation is not null)
             {
-                var result = validation.Evaluate(model, null, cancellationToken);
+                var result = validationResult = validation.Evaluate(model, null, cancellationToken);
                 value = result.Mean(options.ValidationMetric);
                 if (best is null || (higherIsBetter ? value > best : value < best))
                 {
@@ -74,7 +75,7 @@ public static class Trainer
             if (validate && options.EvalPerturbations)
             {
                 ulong seed = options.Seed ^ (ulong)e;
-                if (validation is not null) validationRows.AddRange(PerturbationEvaluation.Rows(model, validation, options.Attack, e, adversarialEpochs, seed, cancellationToken));
+                if (validation is not null) validationRows.AddRange(PerturbationEvaluation.Rows(model, validation, options.Attack, e, adversarialEpochs, seed, cancellationToken, validationResult));
                 if (test is not null) testRows.AddRange(PerturbationEvaluation.Rows(model, test, options.Attack, e, adversarialEpochs, seed, cancellationToken));
             }
             epochs.Add(new EpochRecord(stats, adversarial, value));
