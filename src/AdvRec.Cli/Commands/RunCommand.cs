@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using AdvRec.Experiments;
 using AdvRec.Experiments.Config;
+using AdvRec.Neural;
 using AdvRec.Reporting;
 using Spectre.Console;
 
@@ -15,17 +16,26 @@ internal static class RunCommand
         var config = new Argument<FileInfo>("config") { Description = "The study's YAML file." };
         var set = new Option<string[]>("--set") { Description = "Override a config value: key.path=value (repeatable), e.g. experiment.models.AMF.hyperparameters.eps=0.5", AllowMultipleArgumentsPerToken = false };
         var output = new Option<DirectoryInfo?>("--output") { Description = "Folder under which the results folder is created (default: ./results)." };
+        var device = new Option<string?>("--device") { Description = $"Device of every neural model ({TorchDevices.Choices}), over the config's device options." };
+        device.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is { } d && !TorchDevices.IsValidName(d)) r.AddError($"--device {d}: expected {TorchDevices.Choices}");
+        });
         var command = new Command("run", "Run a study described by a YAML file: train, select, test, attack, and write tables, lists, weights, plots and a report.")
         {
-            config, set, output,
+            config, set, output, device,
         };
         command.SetAction((parse, cancellationToken) =>
         {
             var file = parse.GetValue(config)!;
             // the whole file is checked (every problem reported) before any training starts
-            var study = StudyConfigLoader.Load(file.FullName, parse.GetValue(set) ?? [], ModelRegistry.Schemas);
+            var study = StudyConfigLoader.Load(file.FullName, parse.GetValue(set) ?? [], ModelRegistry.SchemasOf(NeuralRegistry.All));
             string root = parse.GetValue(output)?.FullName ?? Path.Combine(Directory.GetCurrentDirectory(), "results");
-            var options = new StudyRunOptions(root, new ScottPlotChartRenderer(), line => console.MarkupLineInterpolated($"[grey]{DateTime.Now:HH:mm:ss}[/] {line}"));
+            var options = new StudyRunOptions(root, new ScottPlotChartRenderer(), line => console.MarkupLineInterpolated($"[grey]{DateTime.Now:HH:mm:ss}[/] {line}"))
+            {
+                Models = NeuralRegistry.All,
+                Device = parse.GetValue(device),
+            };
             var result = ConsoleProgress.Run(console, progress => StudyRunner.Run(study, options, progress, cancellationToken));
             var table = new Table().Title($"{result.Dataset.Name}: best configuration of each model on the test split");
             var keys = result.Best[0].Test.Keys;

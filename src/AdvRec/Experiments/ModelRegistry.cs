@@ -12,19 +12,32 @@ namespace AdvRec.Experiments;
 /// </summary>
 /// <param name="Name">The paper's name, as in configs and outputs.</param>
 /// <param name="Schema">Default options record and config aliases.</param>
-/// <param name="Create">Builds a model from bound options, the epochs to train, and the training data.</param>
+/// <param name="Create">Builds a model from bound options and the study's context (epochs, data, log).</param>
 /// <param name="DeclaredEpochs">Epochs the options themselves declare (AMF's schedule needs them), if any.</param>
 /// <param name="Attack">The eval_perturbations attack for bound options.</param>
 /// <param name="Save">Writes the model's weights.</param>
 public sealed record ModelDefinition(
     string Name,
     ModelSchema Schema,
-    Func<object, int, Interactions, IIterativeModel> Create,
+    Func<object, ModelContext, IIterativeModel> Create,
     Func<object, int?> DeclaredEpochs,
     Func<object, AttackOptions> Attack,
     Action<IIterativeModel, string> Save);
 
-/// <summary>The models a study may name. One line per model; names match the papers.</summary>
+/// <summary>
+/// What a model is built from in a study.
+/// </summary>
+/// <param name="Epochs">Epochs the study will train.</param>
+/// <param name="Train">The training interactions.</param>
+/// <param name="Data">The whole dataset (ids, splits, side information), when the model is built by a study.</param>
+/// <param name="Log">Where the model reports choices worth a line in run.log (a device, a memory estimate).</param>
+/// <param name="Device">A device that overrides the models' own <c>device</c> option (<c>cpu</c>, <c>cuda</c>, <c>auto</c>); null keeps theirs.</param>
+public sealed record ModelContext(int Epochs, Interactions Train, Dataset? Data = null, Action<string>? Log = null, string? Device = null);
+
+/// <summary>
+/// The models of this assembly (the managed engine). One line per model; names match the papers. Other assemblies
+/// (AdvRec.Neural) publish their own definitions; <see cref="Combine"/> joins them for a study.
+/// </summary>
 public static class ModelRegistry
 {
     private static readonly Dictionary<string, string> BprMfAliases = new()
@@ -47,15 +60,30 @@ public static class ModelRegistry
     public static IReadOnlyDictionary<string, ModelDefinition> Models { get; } = new Dictionary<string, ModelDefinition>(StringComparer.OrdinalIgnoreCase)
     {
         [BprMf.ModelName] = new(BprMf.ModelName, new ModelSchema(new BprMfOptions(), BprMfAliases),
-            (o, _, train) => new BprMf((BprMfOptions)o, train), _ => null, _ => new AttackOptions(),
+            (o, c) => new BprMf((BprMfOptions)o, c.Train), _ => null, _ => new AttackOptions(),
             (m, path) => ((BprMf)m).Save(path)),
         [Amf.ModelName] = new(Amf.ModelName, new ModelSchema(new AmfOptions(), AmfAliases),
-            (o, epochs, train) => new Amf((AmfOptions)o with { Epochs = epochs }, train), o => ((AmfOptions)o).Epochs,
+            (o, c) => new Amf((AmfOptions)o with { Epochs = c.Epochs }, c.Train), o => ((AmfOptions)o).Epochs,
             o => o is AmfOptions a ? new AttackOptions { Epsilon = a.Epsilon, Steps = a.NbIter, StepSize = a.EpsIter } : new AttackOptions(),
             (m, path) => ((Amf)m).Factorization.Save(path)),
     };
 
     /// <summary>The schemas, for <see cref="StudyConfigLoader"/>.</summary>
-    public static IReadOnlyDictionary<string, ModelSchema> Schemas { get; } =
-        Models.ToDictionary(kv => kv.Key, kv => kv.Value.Schema, StringComparer.OrdinalIgnoreCase);
+    public static IReadOnlyDictionary<string, ModelSchema> Schemas { get; } = SchemasOf(Models);
+
+    /// <summary>The schemas of <paramref name="models"/>, for <see cref="StudyConfigLoader"/>.</summary>
+    public static IReadOnlyDictionary<string, ModelSchema> SchemasOf(IReadOnlyDictionary<string, ModelDefinition> models) =>
+        models.ToDictionary(kv => kv.Key, kv => kv.Value.Schema, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>These models and <paramref name="more"/> in one table; a name defined twice is an error.</summary>
+    public static IReadOnlyDictionary<string, ModelDefinition> Combine(params IEnumerable<ModelDefinition>[] more)
+    {
+        var all = new Dictionary<string, ModelDefinition>(Models, StringComparer.OrdinalIgnoreCase);
+        foreach (var definition in more.SelectMany(m => m))
+        {
+            if (!all.TryAdd(definition.Name, definition))
+                throw new ArgumentException($"the model name '{definition.Name}' is defined twice", nameof(more));
+        }
+        return all;
+    }
 }

@@ -17,7 +17,14 @@ namespace AdvRec.Experiments;
 /// <param name="OutputRoot">The folder under which the run's folder (named by dataset and time) is created.</param>
 /// <param name="Charts">Draws the plots; null writes no plots.</param>
 /// <param name="Log">Receives every log line (also written to run.log), for example to show it on a console.</param>
-public sealed record StudyRunOptions(string OutputRoot, IChartRenderer? Charts = null, Action<string>? Log = null);
+public sealed record StudyRunOptions(string OutputRoot, IChartRenderer? Charts = null, Action<string>? Log = null)
+{
+    /// <summary>The models a study may name (default: <see cref="ModelRegistry.Models"/>, the managed engine's).</summary>
+    public IReadOnlyDictionary<string, ModelDefinition> Models { get; init; } = ModelRegistry.Models;
+
+    /// <summary>A device for every model that has one (<c>cpu</c>, <c>cuda</c>, <c>auto</c>), over their own options; null keeps theirs.</summary>
+    public string? Device { get; init; }
+}
 
 /// <summary>The best configuration of one model, trained, with its test results.</summary>
 /// <param name="Model">The model's name.</param>
@@ -83,7 +90,8 @@ public static class StudyRunner
 
         foreach (var modelConfig in config.Models)
         {
-            var definition = ModelRegistry.Models[modelConfig.Name];
+            var definition = options.Models.TryGetValue(modelConfig.Name, out var found) ? found
+                : throw new ArgumentException($"the study names the model '{modelConfig.Name}', which this runner does not have ({string.Join(", ", options.Models.Keys)})", nameof(options));
             var meta = modelConfig.Meta;
             StudyModelResult? modelBest = null;
             IIterativeModel? modelBestInstance = null;
@@ -107,7 +115,7 @@ public static class StudyRunner
                 Log($"training {label}, {epochs} epochs");
                 var sw = Stopwatch.StartNew();
                 driven.Start();
-                var model = definition.Create(variant.Options, epochs, data.Train);
+                var model = definition.Create(variant.Options, new ModelContext(epochs, data.Train, data, Log, options.Device));
                 var history = Trainer.Train(model, trainer, validation, meta.EvalPerturbations ? test : null, progress, cancellationToken);
                 var testResult = test.Evaluate(model, null, cancellationToken);
                 driven.Stop();
@@ -127,9 +135,11 @@ public static class StudyRunner
                     (trainer.ValidationMetric.Metric.HigherIsBetter() ? bv > mv : bv < mv));
                 if (better)
                 {
+                    (modelBestInstance as IDisposable)?.Dispose();
                     modelBest = result;
                     modelBestInstance = model;
                 }
+                else (model as IDisposable)?.Dispose(); // native (TorchSharp) models hold memory outside the GC's view
             }
             best.Add(modelBest!);
             if (config.Evaluation.Robustness is { } sweep)
@@ -140,6 +150,7 @@ public static class StudyRunner
                 driven.Stop();
             }
             WriteModelOutputs(folder, config, data, definition, modelConfig, modelBest!, modelBestInstance!, meta.ValidationMetric ?? test.Keys[0], options.Charts, report, driven, Log);
+            (modelBestInstance as IDisposable)?.Dispose();
         }
 
         trials.WriteTsv(Path.Combine(folder, "performance", "trials.tsv"));
