@@ -1,5 +1,6 @@
 using AdvRec.Data;
 using AdvRec.Experiments.Config;
+using AdvRec.Neural;
 
 namespace AdvRec.Cli;
 
@@ -7,7 +8,7 @@ namespace AdvRec.Cli;
 internal static class CliErrors
 {
     public static bool IsUserError(Exception e) =>
-        e is DataFormatException or ConfigException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or UnauthorizedAccessException;
+        e is DataFormatException or ConfigException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or UnauthorizedAccessException or DeviceUnavailableException;
 
     public static string Describe(Exception e) => e switch
     {

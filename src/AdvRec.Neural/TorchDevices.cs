@@ -13,7 +13,7 @@ public static class TorchDevices
 
     /// <summary>
     /// Resolves <paramref name="choice"/> to a device and logs the decision. Throws
-    /// <see cref="ArgumentException"/> for an unknown name and <see cref="InvalidOperationException"/> when CUDA is
+    /// <see cref="ArgumentException"/> for an unknown name and <see cref="DeviceUnavailableException"/> when CUDA is
     /// asked for where none is usable (before any training starts).
     /// </summary>
     public static torch.Device Resolve(string choice, Action<string>? log = null)
@@ -38,9 +38,9 @@ public static class TorchDevices
             if (c.Length > 4 && (!int.TryParse(c.AsSpan(5), out index) || index < 0))
                 throw new ArgumentException($"device '{choice}': expected {Choices}", nameof(choice));
             if (!torch.cuda.is_available())
-                throw new InvalidOperationException($"device '{choice}' was asked for, but no CUDA device is usable here (this libtorch is a CPU build, or there is no NVIDIA GPU/driver). Use device: cpu or auto, or run with a CUDA build of libtorch (see docs/gpu.md).");
+                throw new DeviceUnavailableException($"device '{choice}' was asked for, but no CUDA device is usable here (this libtorch is a CPU build, or there is no NVIDIA GPU/driver). Use device: cpu or auto, or run with a CUDA build of libtorch (see docs/gpu.md).");
             int count = torch.cuda.device_count();
-            if (index >= count) throw new InvalidOperationException($"device '{choice}' was asked for, but only {count} CUDA device(s) exist");
+            if (index >= count) throw new DeviceUnavailableException($"device '{choice}' was asked for, but only {count} CUDA device(s) exist");
             log?.Invoke($"device: cuda:{index} (asked for)");
             return new torch.Device(DeviceType.CUDA, index);
         }

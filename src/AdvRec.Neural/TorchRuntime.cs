@@ -19,11 +19,11 @@ public static class TorchRuntime
         }
     });
 
-    /// <summary>Makes sure libtorch is loaded; throws <see cref="InvalidOperationException"/> with the cause if it cannot be.</summary>
+    /// <summary>Makes sure libtorch is loaded; throws <see cref="DeviceUnavailableException"/> with the cause if it cannot be.</summary>
     public static void EnsureLoaded()
     {
         if (Loaded.Value is { } e)
-            throw new InvalidOperationException(
+            throw new DeviceUnavailableException(
                 "TorchSharp could not load its native library (libLibTorchSharp / libtorch). On Debian 12 or Ubuntu 22.04 the build " +
                 "marks the GLIBCXX_3.4.32 requirement weak on the copy in the build output: run the program from that output " +
                 $"(dotnet build / dotnet publish), not from a copy made elsewhere. Cause: {e.Message}", e);

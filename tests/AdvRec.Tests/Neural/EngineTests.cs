@@ -31,7 +31,7 @@ public class EngineTests
         if (!torch.cuda.is_available())
         {
             Assert.Equal(DeviceType.CPU, auto.type);
-            var e = Assert.Throws<InvalidOperationException>(() => TorchDevices.Resolve("cuda"));
+            var e = Assert.Throws<DeviceUnavailableException>(() => TorchDevices.Resolve("cuda"));
             Assert.Contains("no CUDA device", e.Message);
         }
     }
