@@ -1,5 +1,6 @@
 using AdvRec.Adversarial;
 using AdvRec.Data;
+using AdvRec.Data.Features;
 using AdvRec.Experiments.Config;
 using AdvRec.Models;
 using AdvRec.Models.Factorization;
@@ -16,13 +17,18 @@ namespace AdvRec.Experiments;
 /// <param name="DeclaredEpochs">Epochs the options themselves declare (AMF's schedule needs them), if any.</param>
 /// <param name="Attack">The eval_perturbations attack for bound options.</param>
 /// <param name="Save">Writes the model's weights.</param>
+/// <param name="CreateWithData">For models that need more than the training interactions (VBPR and AMR need the item
+/// features): builds the model from the whole dataset; the runner prefers it to <paramref name="Create"/>.</param>
+/// <param name="NeedsItemFeatures">Whether the study's data must carry item features (checked before any training).</param>
 public sealed record ModelDefinition(
     string Name,
     ModelSchema Schema,
     Func<object, int, Interactions, IIterativeModel> Create,
     Func<object, int?> DeclaredEpochs,
     Func<object, AttackOptions> Attack,
-    Action<IIterativeModel, string> Save);
+    Action<IIterativeModel, string> Save,
+    Func<object, int, Dataset, IIterativeModel>? CreateWithData = null,
+    bool NeedsItemFeatures = false);
 
 /// <summary>The models a study may name. One line per model; names match the papers.</summary>
 public static class ModelRegistry
@@ -43,6 +49,26 @@ public static class ModelRegistry
         ["l_adv"] = nameof(AmfOptions.AdversarialWeight),
     };
 
+    private static readonly Dictionary<string, string> VbprAliases = new()
+    {
+        ["lr"] = nameof(VbprOptions.LearningRate),
+        ["l_w"] = nameof(VbprOptions.Regularization),
+        ["l_b"] = nameof(VbprOptions.BiasRegularization),
+        ["l_e"] = nameof(VbprOptions.ProjectionRegularization),
+    };
+
+    private static readonly Dictionary<string, string> AmrAliases = new(VbprAliases)
+    {
+        ["eps"] = nameof(AmrOptions.Epsilon),
+        ["l_adv"] = nameof(AmrOptions.AdversarialWeight),
+    };
+
+    private static ItemFeatures FeaturesOf(Dataset data, string model) => data.ItemFeatures ??
+        throw new InvalidOperationException($"{model} needs item features: add data_config.item_features (or use strategy synthetic_visual)");
+
+    private static IIterativeModel NeedsData(string model) =>
+        throw new InvalidOperationException($"{model} needs item features: build it from a dataset that has them");
+
     /// <summary>Every registered model, by name (case-insensitive).</summary>
     public static IReadOnlyDictionary<string, ModelDefinition> Models { get; } = new Dictionary<string, ModelDefinition>(StringComparer.OrdinalIgnoreCase)
     {
@@ -53,6 +79,15 @@ public static class ModelRegistry
             (o, epochs, train) => new Amf((AmfOptions)o with { Epochs = epochs }, train), o => ((AmfOptions)o).Epochs,
             o => o is AmfOptions a ? new AttackOptions { Epsilon = a.Epsilon, Steps = a.NbIter, StepSize = a.EpsIter } : new AttackOptions(),
             (m, path) => ((Amf)m).Factorization.Save(path)),
+        [Vbpr.ModelName] = new(Vbpr.ModelName, new ModelSchema(new VbprOptions(), VbprAliases),
+            (_, _, _) => NeedsData(Vbpr.ModelName), _ => null, _ => new AttackOptions { Targets = [Vbpr.ItemFeatureVectors] },
+            (m, path) => ((Vbpr)m).Save(path),
+            (o, _, data) => new Vbpr((VbprOptions)o, data.Train, FeaturesOf(data, Vbpr.ModelName)), NeedsItemFeatures: true),
+        [Amr.ModelName] = new(Amr.ModelName, new ModelSchema(new AmrOptions(), AmrAliases),
+            (_, _, _) => NeedsData(Amr.ModelName), o => ((AmrOptions)o).Epochs,
+            o => o is AmrOptions a ? new AttackOptions { Epsilon = a.Epsilon, Steps = a.NbIter, StepSize = a.EpsIter, Targets = [Vbpr.ItemFeatureVectors] } : new AttackOptions(),
+            (m, path) => ((Amr)m).Visual.Save(path),
+            (o, epochs, data) => new Amr((AmrOptions)o with { Epochs = epochs }, data.Train, FeaturesOf(data, Amr.ModelName)), NeedsItemFeatures: true),
     };
 
     /// <summary>The schemas, for <see cref="StudyConfigLoader"/>.</summary>
