@@ -3,8 +3,10 @@ using System.Diagnostics;
 using System.Text.Json;
 using AdvRec.Adversarial;
 using AdvRec.Data;
+using AdvRec.Data.Features;
 using AdvRec.Evaluation;
 using AdvRec.IO;
+using AdvRec.Kernels;
 using AdvRec.Models;
 using AdvRec.Models.Factorization;
 using Spectre.Console;
@@ -26,15 +28,17 @@ internal static class BenchCommand
         var factors = new Option<int>("--factors") { Description = "Embedding size.", DefaultValueFactory = _ => 64 };
         var epochs = new Option<int>("--epochs") { Description = "Timed epochs per measurement (the median is reported).", DefaultValueFactory = _ => 5 };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the figures as JSON to this file." };
-        var command = new Command("bench", "Time training, attack and evaluation on real data.") { train, test, format, factors, epochs, json };
+        var featureDim = new Option<int>("--feature-dim") { Description = "Length of the seeded random item features attached for the VBPR and AMR epochs; 0 skips them.", DefaultValueFactory = _ => 64 };
+        var command = new Command("bench", "Time training, attack and evaluation on real data.") { train, test, format, factors, epochs, json, featureDim };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(console, parse.GetValue(train)!, parse.GetValue(test), parse.GetValue(format),
-            parse.GetValue(factors), parse.GetValue(epochs), parse.GetValue(json), cancellationToken)));
+            parse.GetValue(factors), parse.GetValue(epochs), parse.GetValue(json), parse.GetValue(featureDim), cancellationToken)));
         return command;
     }
 
-    private static int Run(IAnsiConsole console, FileInfo trainFile, FileInfo? testFile, DataFormat format, int factors, int epochs, FileInfo? json, CancellationToken ct)
+    private static int Run(IAnsiConsole console, FileInfo trainFile, FileInfo? testFile, DataFormat format, int factors, int epochs, FileInfo? json, int featureDim, CancellationToken ct)
     {
         if (epochs < 1) throw new ArgumentOutOfRangeException("--epochs", epochs, "must be >= 1");
+        if (featureDim < 0) throw new ArgumentOutOfRangeException("--feature-dim", featureDim, "must be >= 0");
         var read = new ReadOptions { Format = format };
         var loadClock = Stopwatch.StartNew();
         var data = testFile is null
@@ -63,7 +67,7 @@ internal static class BenchCommand
             var evalOptions = new EvaluationOptions { Cutoffs = [100] };
             RankingEvaluator.Evaluate(model, data.Train, data.Test, evalOptions, null, ct);
             double eval = Median(3, () => Time(() => RankingEvaluator.Evaluate(model, data.Train, data.Test, evalOptions, progress, ct)));
-            return new Dictionary<string, double>
+            var figures = new Dictionary<string, double>
             {
                 ["bpr_epoch_s"] = sgdEpoch,
                 ["apr_epoch_s"] = aprEpoch,
@@ -78,6 +82,29 @@ internal static class BenchCommand
                 ["items"] = data.NumItems,
                 ["threads"] = Environment.ProcessorCount,
             };
+            if (featureDim > 0)
+            {
+                // VBPR and AMR (Elliot's defaults but the factors: Adam, factors_d 20, batch 512) on seeded random features
+                var rng = new Xoshiro(5);
+                var values = new float[data.NumItems * featureDim];
+                for (int k = 0; k < values.Length; k++) values[k] = (float)rng.NextGaussian();
+                var features = ItemFeatures.FromAligned($"random {featureDim}-d features", values, data.NumItems, featureDim);
+                var vbpr = new Vbpr(new VbprOptions { Factors = factors }, data.Train, features);
+                vbpr.TrainEpoch(null, ct);
+                double vbprEpoch = Median(epochs, () => vbpr.TrainEpoch(progress, ct).Seconds);
+                var amrStep = new AdversarialStep(0.1f, 1f);
+                double amrPerSample = Median(epochs, () => vbpr.TrainEpoch(amrStep, FeatureDeltaScope.PerSample, progress, ct).Seconds);
+                double amrPerItem = Median(epochs, () => vbpr.TrainEpoch(amrStep, FeatureDeltaScope.PerItem, progress, ct).Seconds);
+                figures["feature_dim"] = featureDim;
+                figures["vbpr_epoch_s"] = vbprEpoch;
+                figures["amr_epoch_s"] = amrPerSample;
+                figures["amr_per_item_epoch_s"] = amrPerItem;
+                figures["vbpr_to_bpr_adagrad512"] = Math.Round(vbprEpoch / adagrad, 2);
+                figures["amr_to_vbpr"] = Math.Round(amrPerSample / vbprEpoch, 2);
+                figures["amr_per_item_to_vbpr"] = Math.Round(amrPerItem / vbprEpoch, 2);
+                figures["peak_working_set_mb"] = PeakWorkingSetMb();
+            }
+            return figures;
         });
 
         var table = new Table().AddColumn("figure").AddColumn(new TableColumn("value").RightAligned());

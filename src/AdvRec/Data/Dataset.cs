@@ -73,6 +73,18 @@ public sealed class Dataset
     /// </summary>
     public float? BinarizeThreshold { get; }
 
+    /// <summary>Item feature vectors aligned with <see cref="Items"/> (VBPR, AMR), or null.</summary>
+    public Features.ItemFeatures? ItemFeatures { get; private init; }
+
+    /// <summary>The same dataset with <paramref name="features"/> attached (one row per item of <see cref="Items"/>).</summary>
+    public Dataset WithItemFeatures(Features.ItemFeatures features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        if (features.NumItems != NumItems)
+            throw new ArgumentException($"the features have {features.NumItems} rows but the dataset has {NumItems} items", nameof(features));
+        return new Dataset(Name, Description, IsSynthetic, Users, Items, Train, Test, Validation, Report, BinarizeThreshold) { ItemFeatures = features };
+    }
+
     private static void CheckShape(Interactions part, string label, IdMap users, IdMap items)
     {
         if (part.NumUsers != users.Count || part.NumItems != items.Count)

@@ -1,5 +1,6 @@
 using AdvRec.Adversarial;
 using AdvRec.Data;
+using AdvRec.Data.Features;
 using AdvRec.Experiments.Config;
 using AdvRec.Models;
 using AdvRec.Models.Factorization;
@@ -16,13 +17,15 @@ namespace AdvRec.Experiments;
 /// <param name="DeclaredEpochs">Epochs the options themselves declare (AMF's schedule needs them), if any.</param>
 /// <param name="Attack">The eval_perturbations attack for bound options.</param>
 /// <param name="Save">Writes the model's weights.</param>
+/// <param name="NeedsItemFeatures">Whether the study's data must carry item features (checked before any training).</param>
 public sealed record ModelDefinition(
     string Name,
     ModelSchema Schema,
     Func<object, ModelContext, IIterativeModel> Create,
     Func<object, int?> DeclaredEpochs,
     Func<object, AttackOptions> Attack,
-    Action<IIterativeModel, string> Save);
+    Action<IIterativeModel, string> Save,
+    bool NeedsItemFeatures = false);
 
 /// <summary>
 /// What a model is built from in a study.
@@ -56,6 +59,23 @@ public static class ModelRegistry
         ["l_adv"] = nameof(AmfOptions.AdversarialWeight),
     };
 
+    private static readonly Dictionary<string, string> VbprAliases = new()
+    {
+        ["lr"] = nameof(VbprOptions.LearningRate),
+        ["l_w"] = nameof(VbprOptions.Regularization),
+        ["l_b"] = nameof(VbprOptions.BiasRegularization),
+        ["l_e"] = nameof(VbprOptions.ProjectionRegularization),
+    };
+
+    private static readonly Dictionary<string, string> AmrAliases = new(VbprAliases)
+    {
+        ["eps"] = nameof(AmrOptions.Epsilon),
+        ["l_adv"] = nameof(AmrOptions.AdversarialWeight),
+    };
+
+    private static ItemFeatures FeaturesOf(ModelContext context, string model) => context.Data?.ItemFeatures ??
+        throw new InvalidOperationException($"{model} needs item features: add data_config.item_features (or use strategy synthetic_visual)");
+
     /// <summary>Every registered model, by name (case-insensitive).</summary>
     public static IReadOnlyDictionary<string, ModelDefinition> Models { get; } = new Dictionary<string, ModelDefinition>(StringComparer.OrdinalIgnoreCase)
     {
@@ -66,6 +86,13 @@ public static class ModelRegistry
             (o, c) => new Amf((AmfOptions)o with { Epochs = c.Epochs }, c.Train), o => ((AmfOptions)o).Epochs,
             o => o is AmfOptions a ? new AttackOptions { Epsilon = a.Epsilon, Steps = a.NbIter, StepSize = a.EpsIter } : new AttackOptions(),
             (m, path) => ((Amf)m).Factorization.Save(path)),
+        [Vbpr.ModelName] = new(Vbpr.ModelName, new ModelSchema(new VbprOptions(), VbprAliases),
+            (o, c) => new Vbpr((VbprOptions)o, c.Train, FeaturesOf(c, Vbpr.ModelName)), _ => null, _ => new AttackOptions { Targets = [Vbpr.ItemFeatureVectors] },
+            (m, path) => ((Vbpr)m).Save(path), NeedsItemFeatures: true),
+        [Amr.ModelName] = new(Amr.ModelName, new ModelSchema(new AmrOptions(), AmrAliases),
+            (o, c) => new Amr((AmrOptions)o with { Epochs = c.Epochs }, c.Train, FeaturesOf(c, Amr.ModelName)), o => ((AmrOptions)o).Epochs,
+            o => o is AmrOptions a ? new AttackOptions { Epsilon = a.Epsilon, Steps = a.NbIter, StepSize = a.EpsIter, Targets = [Vbpr.ItemFeatureVectors] } : new AttackOptions(),
+            (m, path) => ((Amr)m).Visual.Save(path), NeedsItemFeatures: true),
     };
 
     /// <summary>The schemas, for <see cref="StudyConfigLoader"/>.</summary>

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using AdvRec.Adversarial;
 using AdvRec.Data;
+using AdvRec.Data.Features;
 using AdvRec.Evaluation;
 using AdvRec.Evaluation.Statistics;
 using AdvRec.Experiments.Config;
@@ -57,7 +58,7 @@ public static class StudyRunner
         var data = LoadData(config);
         double loadSeconds = clock.Elapsed.TotalSeconds;
         var driven = new Stopwatch(); // training and evaluation: the work the runner drives
-        CheckSelectable(config, data);
+        CheckSelectable(config, data, options.Models);
 
         string stamp = DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         string folder = Path.Combine(options.OutputRoot, $"{Safe(config.Dataset)}-{stamp}");
@@ -73,6 +74,10 @@ public static class StudyRunner
         var r = data.Report;
         Log($"train {r.TrainRows} rows ({r.TrainUsers} users, {r.TrainItems} items); validation {r.ValidationRows} rows; test {r.TestRows} rows; " +
             $"dropped from test: {r.TestRowsDroppedUnseenUser} (unseen user), {r.TestRowsDroppedUnseenItem} (unseen item)");
+        if (data.ItemFeatures is { } features)
+            Log($"item features: {features.Source}, {features.Dimension} values per item, normalization {features.Normalization}; " +
+                $"dropped before splitting: {features.InteractionsDropped} interactions of {features.ItemsDropped} items without features; " +
+                $"{features.UnknownFeatureRows} feature rows for items not in the data; {features.ItemsWithoutFeatures} items with a zero vector");
 
         var evalOptions = config.Evaluation.ToEvaluationOptions();
         var test = new RankingEvaluator(data.Train, data.Test, evalOptions);
@@ -142,7 +147,9 @@ public static class StudyRunner
                 else (model as IDisposable)?.Dispose(); // native (TorchSharp) models hold memory outside the GC's view
             }
             best.Add(modelBest!);
-            if (config.Evaluation.Robustness is { } sweep)
+            if (config.Evaluation.Robustness is { Targets: { } wanted } && wanted.Except(modelBestInstance!.PerturbationTargets.Select(t => t.Name)).ToList() is { Count: > 0 } missing)
+                Log($"robustness sweep of {modelConfig.Name} skipped: it has no target {string.Join(", ", missing)} (its targets: {string.Join(", ", modelBestInstance.PerturbationTargets.Select(t => t.Name))})");
+            else if (config.Evaluation.Robustness is { } sweep)
             {
                 Log($"robustness sweep of {modelConfig.Name}: eps {string.Join(", ", sweep.Epsilons.Select(e => e.ToString(CultureInfo.InvariantCulture)))}, {(sweep.Steps == 1 ? "FGSM" : $"MSAP {sweep.Steps} steps")}");
                 driven.Start();
@@ -167,15 +174,45 @@ public static class StudyRunner
     }
 
     /// <summary>Loads the study's data: fixed files, or one file prefiltered and split as configured.</summary>
+    /// <remarks>
+    /// With <c>item_features</c>, the interactions of items without a feature vector are dropped before splitting (and
+    /// counted), then the vectors are aligned with the items by original id and normalised.
+    /// </remarks>
     public static Dataset LoadData(StudyConfig config)
     {
         var read = config.ToReadOptions();
+        if (config.Data.Strategy == DataStrategy.SyntheticVisual)
+            return SyntheticVisualDataset.Generate(config.RandomSeed, config.Data.Synthetic);
+        var table = config.Data.ItemFeatures is { } fo ? ItemFeatureLoader.Load(fo) : null;
+        int rowsDropped = 0;
+        var itemsDropped = new HashSet<string>(StringComparer.Ordinal);
+        InteractionLog Filter(InteractionLog log)
+        {
+            if (table is null) return log;
+            var (kept, rows, items) = ItemFeatures.DropItemsWithoutFeatures(log, table);
+            rowsDropped += rows;
+            itemsDropped.UnionWith(items);
+            return kept;
+        }
+        Dataset data;
         if (config.Data.Strategy == DataStrategy.Fixed)
-            return DatasetLoader.LoadFixed(config.Data.TrainPath!, config.Data.TestPath!, config.Data.ValidationPath, read, config.Dataset);
-        var log = InteractionReader.Read(config.Data.DatasetPath!, read);
-        if (config.Prefiltering.Count > 0) log = Prefilter.Apply(log, config.Prefiltering).Log;
-        var splitting = config.Splitting ?? throw new ConfigException(new ConfigPosition(config.SourcePath, 1, 1), "strategy 'dataset' needs a splitting block");
-        return DatasetLoader.FromLog(log, Splitter(splitting), config.RandomSeed, config.BinarizeThreshold, config.Dataset);
+        {
+            if (table is null)
+                return DatasetLoader.LoadFixed(config.Data.TrainPath!, config.Data.TestPath!, config.Data.ValidationPath, read, config.Dataset);
+            var validation = config.Data.ValidationPath is { } vp ? Filter(InteractionReader.Read(vp, read)) : null;
+            data = DatasetLoader.FromLogs(Filter(InteractionReader.Read(config.Data.TrainPath!, read)), Filter(InteractionReader.Read(config.Data.TestPath!, read)),
+                validation, config.BinarizeThreshold, config.Dataset);
+        }
+        else
+        {
+            var log = Filter(InteractionReader.Read(config.Data.DatasetPath!, read));
+            if (config.Prefiltering.Count > 0) log = Prefilter.Apply(log, config.Prefiltering).Log;
+            var splitting = config.Splitting ?? throw new ConfigException(new ConfigPosition(config.SourcePath, 1, 1), "strategy 'dataset' needs a splitting block");
+            data = DatasetLoader.FromLog(log, Splitter(splitting), config.RandomSeed, config.BinarizeThreshold, config.Dataset);
+        }
+        if (table is null) return data;
+        var features = ItemFeatures.Align(table, data.Items, config.Data.ItemFeatures!.Normalization);
+        return data.WithItemFeatures(features.WithDropped(rowsDropped, itemsDropped.Count));
     }
 
     // The validation part is carved from training the same way as the test part (the splitters' rule).
@@ -195,13 +232,15 @@ public static class StudyRunner
     }
 
     // Selecting among grid points and stopping early on a metric need a validation split: never the test split.
-    private static void CheckSelectable(StudyConfig config, Dataset data)
+    private static void CheckSelectable(StudyConfig config, Dataset data, IReadOnlyDictionary<string, ModelDefinition> models)
     {
         var errors = new List<ConfigError>();
         foreach (var m in config.Models)
         {
             if (data.Validation is null && m.Variants.Count > 1)
                 errors.Add(new ConfigError(m.Position, $"model {m.Name} has a grid of {m.Variants.Count} configurations but the study has no validation split to select on (add validation_splitting or validation_path)"));
+            if (models.TryGetValue(m.Name, out var definition) && definition.NeedsItemFeatures && data.ItemFeatures is null)
+                errors.Add(new ConfigError(m.Position, $"model {m.Name} needs item features: add data_config.item_features (path, format) or use strategy synthetic_visual"));
             if (m.Meta.EarlyStopping is { MonitorsLoss: false } && data.Validation is null)
                 errors.Add(new ConfigError(m.Position, $"model {m.Name}: early_stopping on {m.Meta.EarlyStopping.Monitor} needs a validation split (or monitor: loss)"));
         }

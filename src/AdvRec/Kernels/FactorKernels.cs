@@ -245,6 +245,98 @@ public static class FactorKernels
         }
     }
 
+    /// <summary>The dot product <c>a · (b − c)</c> of equal-length rows, fused (any length; 256-bit vectors with a scalar tail).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float DotDifference(ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> c)
+    {
+        int n = a.Length, k = 0;
+        float sum = 0f;
+        if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            ref float ra = ref MemoryMarshal.GetReference(a);
+            ref float rb = ref MemoryMarshal.GetReference(b);
+            ref float rc = ref MemoryMarshal.GetReference(c);
+            var acc = Vector256<float>.Zero;
+            for (; k + 8 <= n; k += 8)
+                acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref ra, (nuint)k),
+                    Vector256.LoadUnsafe(ref rb, (nuint)k) - Vector256.LoadUnsafe(ref rc, (nuint)k), acc);
+            sum = Vector256.Sum(acc);
+        }
+        for (; k < n; k++) sum += a[k] * (b[k] - c[k]);
+        return sum;
+    }
+
+    /// <summary>
+    /// The gradient of <c>g · p·(q_i − q_j)</c> added to three distinct rows: <c>gp += g (q_i − q_j)</c>, <c>gqi += g p</c>,
+    /// <c>gqj −= g p</c> (any length).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddTripleGradient(ReadOnlySpan<float> p, ReadOnlySpan<float> qi, ReadOnlySpan<float> qj,
+        Span<float> gp, Span<float> gqi, Span<float> gqj, float g)
+    {
+        int n = p.Length, k = 0;
+        if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            ref float rp = ref MemoryMarshal.GetReference(p);
+            ref float ri = ref MemoryMarshal.GetReference(qi);
+            ref float rj = ref MemoryMarshal.GetReference(qj);
+            ref float rgp = ref MemoryMarshal.GetReference(gp);
+            ref float rgi = ref MemoryMarshal.GetReference(gqi);
+            ref float rgj = ref MemoryMarshal.GetReference(gqj);
+            var vg = Vector256.Create(g);
+            for (; k + 8 <= n; k += 8)
+            {
+                var vp = Vector256.LoadUnsafe(ref rp, (nuint)k) * vg;
+                var d = Vector256.LoadUnsafe(ref ri, (nuint)k) - Vector256.LoadUnsafe(ref rj, (nuint)k);
+                Vector256.FusedMultiplyAdd(d, vg, Vector256.LoadUnsafe(ref rgp, (nuint)k)).StoreUnsafe(ref rgp, (nuint)k);
+                (Vector256.LoadUnsafe(ref rgi, (nuint)k) + vp).StoreUnsafe(ref rgi, (nuint)k);
+                (Vector256.LoadUnsafe(ref rgj, (nuint)k) - vp).StoreUnsafe(ref rgj, (nuint)k);
+            }
+        }
+        for (; k < n; k++)
+        {
+            float vp = g * p[k];
+            gp[k] += g * (qi[k] - qj[k]);
+            gqi[k] += vp;
+            gqj[k] -= vp;
+        }
+    }
+
+    /// <summary>
+    /// A projection <c>dst = M x</c>, with <paramref name="m"/> row-major (<c>dst.Length</c> rows of <c>x.Length</c>):
+    /// one dot product per row. VBPR's <c>Eᵀ f_i</c> with E stored transposed.
+    /// </summary>
+    public static void Project(ReadOnlySpan<float> m, ReadOnlySpan<float> x, Span<float> dst)
+    {
+        int cols = x.Length;
+        for (int r = 0; r < dst.Length; r++) dst[r] = Dot(m.Slice(r * cols, cols), x);
+    }
+
+    /// <summary>
+    /// The transposed product added: <c>dst += Mᵀ a</c>, with <paramref name="m"/> row-major (<c>a.Length</c> rows of
+    /// <c>dst.Length</c>).
+    /// </summary>
+    public static void AddTransposeProject(ReadOnlySpan<float> m, ReadOnlySpan<float> a, Span<float> dst)
+    {
+        int cols = dst.Length;
+        for (int r = 0; r < a.Length; r++)
+            if (a[r] != 0f) AddScaled(dst, m.Slice(r * cols, cols), a[r]);
+    }
+
+    /// <summary>
+    /// A scaled outer product added: <c>g[r, :] += scale · a[r] · x</c>, with <paramref name="g"/> row-major
+    /// (<c>a.Length</c> rows of <c>x.Length</c>). The gradient of a projection's matrix.
+    /// </summary>
+    public static void AddOuter(Span<float> g, ReadOnlySpan<float> a, ReadOnlySpan<float> x, float scale)
+    {
+        int cols = x.Length;
+        for (int r = 0; r < a.Length; r++)
+        {
+            float s = scale * a[r];
+            if (s != 0f) AddScaled(g.Slice(r * cols, cols), x, s);
+        }
+    }
+
     /// <summary>
     /// Scores users against all items: <c>scores[r * numItems + i] = bias[i] + P[users[r]] · Q[i]</c>.
     /// P and Q are row-major tables with rows of length <paramref name="factors"/>.

@@ -31,8 +31,8 @@ public class StudyRunnerTests
             // point the data at the shared folder wherever it is, and keep the run short
             var probe = StudyConfigLoader.Parse(File.ReadAllText(example).Replace("../../shared/data", SharedData.Root!.Replace('\\', '/')),
                 example, Path.GetDirectoryName(example)!, models: ModelRegistry.Schemas);
-            var overrides = probe.Models.SelectMany(m => m.Name == "AMF"
-                ? new[] { $"experiment.models.AMF.hyperparameters.epochs=4", "experiment.models.AMF.hyperparameters.adversarial_epochs=2", "experiment.models.AMF.meta.validation_rate=2" }
+            var overrides = probe.Models.SelectMany(m => m.Name is "AMF" or "AMR"
+                ? new[] { $"experiment.models.{m.Name}.hyperparameters.epochs=4", $"experiment.models.{m.Name}.hyperparameters.adversarial_epochs=2", $"experiment.models.{m.Name}.meta.validation_rate=2" }
                 : new[] { $"experiment.models.{m.Name}.meta.epochs=2", $"experiment.models.{m.Name}.meta.validation_rate=1" }).ToList();
             var study = StudyConfigLoader.Parse(File.ReadAllText(example).Replace("../../shared/data", SharedData.Root!.Replace('\\', '/')),
                 example, Path.GetDirectoryName(example)!, overrides, ModelRegistry.Schemas);

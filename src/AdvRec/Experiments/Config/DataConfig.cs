@@ -1,4 +1,5 @@
 using AdvRec.Data;
+using AdvRec.Data.Features;
 
 namespace AdvRec.Experiments.Config;
 
@@ -10,6 +11,9 @@ public enum DataStrategy
 
     /// <summary><c>dataset</c>: one file, prefiltered and split by the study.</summary>
     Dataset,
+
+    /// <summary><c>synthetic_visual</c>: the seeded synthetic visual dataset (interactions and item features, split leave-one-out by time).</summary>
+    SyntheticVisual,
 }
 
 /// <summary>One <c>side_information</c> block: a loader name and its settings, kept as written.</summary>
@@ -41,6 +45,12 @@ public sealed record DataConfig
 
     /// <summary><c>separator</c>: one character, or tab/comma/space/semicolon/pipe; default: detected from the file.</summary>
     public char? Separator { get; init; }
+
+    /// <summary><c>item_features</c>: the item feature vectors (path, format, ids, normalization, include_year), or null.</summary>
+    public ItemFeatureOptions? ItemFeatures { get; init; }
+
+    /// <summary><c>synthetic</c>: the shape of the synthetic visual dataset (strategy synthetic_visual); null = the defaults.</summary>
+    public SyntheticVisualOptions? Synthetic { get; init; }
 
     /// <summary><c>side_information</c>: a list of loader blocks (<c>dataloader: Name</c> plus its keys), kept as written.</summary>
     public IReadOnlyList<SideInformationConfig> SideInformation { get; init; } = [];

@@ -20,6 +20,9 @@ public sealed record RobustnessConfig
     /// <summary>projection: l2_ball (default) or linf_clip, MSAP's projection.</summary>
     public Projection Projection { get; init; } = Projection.L2Ball;
 
+    /// <summary>targets: the perturbable tables to attack by name (for example [item_features]); null = all. Models without them are skipped.</summary>
+    public IReadOnlyList<string>? Targets { get; init; }
+
     /// <summary>The attack at budget <paramref name="epsilon"/>.</summary>
-    public AttackOptions Attack(float epsilon) => new() { Epsilon = epsilon, Steps = Steps, StepSize = StepSize, Projection = Projection };
+    public AttackOptions Attack(float epsilon) => new() { Epsilon = epsilon, Steps = Steps, StepSize = StepSize, Projection = Projection, Targets = Targets };
 }

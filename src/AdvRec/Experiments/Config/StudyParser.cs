@@ -1,5 +1,6 @@
 using System.Globalization;
 using AdvRec.Data;
+using AdvRec.Data.Features;
 using AdvRec.Evaluation;
 
 namespace AdvRec.Experiments.Config;
@@ -54,9 +55,9 @@ internal sealed class StudyParser
         {
             if (data.Strategy == DataStrategy.Dataset && splitting is null && exp.Entry("splitting") is null)
                 _errors.Add(new ConfigError(exp.Position, "experiment: strategy 'dataset' needs a 'splitting:' section with test_splitting"));
-            if (data.Strategy == DataStrategy.Fixed)
+            if (data.Strategy != DataStrategy.Dataset)
             {
-                if (exp.Entry("splitting") is { } s) _errors.Add(new ConfigError(s.KeyPosition, "splitting applies only to data_config strategy 'dataset'"));
+                if (exp.Entry("splitting") is { } s) _errors.Add(new ConfigError(s.KeyPosition, "splitting applies only to data_config strategy 'dataset' (synthetic_visual is split leave-one-out by time)"));
                 if (exp.Entry("prefiltering") is { } p) _errors.Add(new ConfigError(p.KeyPosition, "prefiltering applies only to data_config strategy 'dataset'"));
             }
         }
@@ -88,8 +89,12 @@ internal sealed class StudyParser
         var format = s.Enum<DataFormat>("format") ?? DataFormat.Auto;
         char? separator = ParseSeparator(s);
         var side = ParseSideInformation(s);
+        var features = s.Child("item_features") is { } fs ? ParseItemFeatures(fs, dataset) : null;
+        var synthetic = s.Child("synthetic") is { } ss ? ParseSynthetic(ss) : null;
         s.Finish();
         if (strategy is null) return null;
+        if (strategy != DataStrategy.SyntheticVisual && s.Entry("synthetic") is { } se)
+            s.Error(se.KeyPosition, "data_config.synthetic is used only with strategy 'synthetic_visual'");
 
         string? trainPath = null, validationPath = null, testPath = null, datasetPath = null;
         if (strategy == DataStrategy.Fixed)
@@ -98,6 +103,14 @@ internal sealed class StudyParser
             testPath = FilePath(s, "test_path", test, dataset, required: true);
             validationPath = FilePath(s, "validation_path", validation, dataset, required: false);
             if (whole is not null) s.Error(whole.KeyPosition, "data_config.dataset_path is used only with strategy 'dataset'");
+        }
+        else if (strategy == DataStrategy.SyntheticVisual)
+        {
+            foreach (var e in new[] { train, validation, test, whole })
+            {
+                if (e is not null) s.Error(e.KeyPosition, $"data_config.{e.Key} is not used with strategy 'synthetic_visual' (the data are generated)");
+            }
+            if (s.Entry("item_features") is { } fe) s.Error(fe.KeyPosition, "data_config.item_features is not used with strategy 'synthetic_visual' (the features are generated)");
         }
         else
         {
@@ -117,7 +130,74 @@ internal sealed class StudyParser
             Format = format,
             Separator = separator,
             SideInformation = side,
+            ItemFeatures = features,
+            Synthetic = synthetic,
         };
+    }
+
+    private ItemFeatureOptions? ParseItemFeatures(Section s, string dataset)
+    {
+        var format = s.Enum<ItemFeatureFormat>("format") ?? ItemFeatureFormat.NpyFolder;
+        var pathValue = s.Required("path");
+        var idsValue = s.Value("ids");
+        var normalization = s.Enum<FeatureNormalization>("normalization") ?? FeatureNormalization.None;
+        bool includeYear = s.Bool("include_year", true);
+        s.Finish();
+        string? path = null, ids = null;
+        if (pathValue is not null)
+        {
+            if (pathValue.Kind != ConfigValueKind.Scalar) s.TypeError("path", pathValue, "a file or folder path");
+            else
+            {
+                path = ResolvePath(pathValue, dataset);
+                bool folder = format == ItemFeatureFormat.NpyFolder;
+                if (folder ? !Directory.Exists(path) : !File.Exists(path))
+                {
+                    s.Error(pathValue.Position, $"{s.PathOf("path")}: {(folder ? "folder" : "file")} not found: {path}");
+                    path = null;
+                }
+            }
+        }
+        if (idsValue is not null)
+        {
+            if (format != ItemFeatureFormat.NpyMatrix) s.Error(idsValue.Position, $"{s.PathOf("ids")}: an id list is used only with format npy_matrix");
+            else if (idsValue.Kind != ConfigValueKind.Scalar) s.TypeError("ids", idsValue, "a file path");
+            else if (!File.Exists(ids = ResolvePath(idsValue, dataset)))
+            {
+                s.Error(idsValue.Position, $"{s.PathOf("ids")}: file not found: {ids}");
+                ids = null;
+            }
+        }
+        else if (format == ItemFeatureFormat.NpyMatrix) s.Error(s.Position, $"{s.Name}: format npy_matrix needs 'ids', a file with one item id per matrix row");
+        if (path is null || (format == ItemFeatureFormat.NpyMatrix && ids is null)) return null;
+        return new ItemFeatureOptions { Path = path, Format = format, IdsPath = ids, Normalization = normalization, IncludeYear = includeYear };
+    }
+
+    private static SyntheticVisualOptions ParseSynthetic(Section s)
+    {
+        var d = new SyntheticVisualOptions();
+        var options = d with
+        {
+            Users = s.Int("users", min: 2) ?? d.Users,
+            Items = s.Int("items", min: 4) ?? d.Items,
+            FeatureDimension = s.Int("feature_dimension", min: 1) ?? d.FeatureDimension,
+            LatentDimension = s.Int("latent_dimension", min: 1) ?? d.LatentDimension,
+            VisualWeight = s.Double("visual_weight") ?? d.VisualWeight,
+            FeatureNoise = s.Double("feature_noise") ?? d.FeatureNoise,
+            MinInteractions = s.Int("min_interactions", min: 2) ?? d.MinInteractions,
+            MaxInteractions = s.Int("max_interactions", min: 2) ?? d.MaxInteractions,
+            Temperature = s.Double("temperature") ?? d.Temperature,
+        };
+        s.Finish();
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            s.Error(s.Position, $"{s.Name}: {ConfigConvert.SnakeCase(e.ParamName ?? "value")} out of range: {e.Message.Split(Environment.NewLine)[0]}");
+        }
+        return options;
     }
 
     private string? FilePath(Section s, string key, ConfigEntry? entry, string dataset, bool required)
@@ -413,10 +493,24 @@ internal sealed class StudyParser
             Steps = s.Int("nb_iter", min: 1) ?? 1,
             StepSize = s.Float("eps_iter"),
             Projection = s.Enum<AdvRec.Adversarial.Projection>("projection") ?? AdvRec.Adversarial.Projection.L2Ball,
+            Targets = ParseTargets(s),
         };
         if (config.StepSize is { } step && !(step > 0) && s.Value("eps_iter") is { } v) s.Error(v.Position, $"{s.PathOf("eps_iter")}: must be > 0");
         s.Finish();
         return config;
+    }
+
+    private static List<string>? ParseTargets(Section s)
+    {
+        var v = s.Value("targets");
+        if (v is null) return null;
+        var names = new List<string>();
+        foreach (var item in v.Kind == ConfigValueKind.Sequence ? v.Items : [v])
+        {
+            if (item.Kind == ConfigValueKind.Scalar && item.Text!.Length > 0) names.Add(item.Text);
+            else s.Error(item.Position, $"{s.PathOf("targets")}: expected target names such as item_features, got {item.Describe()}");
+        }
+        return names;
     }
 
     private List<ModelConfig> ParseModels(Section exp, EvaluationConfig evaluation)

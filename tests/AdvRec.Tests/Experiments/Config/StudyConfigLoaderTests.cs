@@ -241,7 +241,7 @@ public sealed class StudyConfigLoaderTests
         string[] lines = ex.Message.Split('\n');
         Assert.Equal(ex.Errors.Count, lines.Length);
         Assert.Equal(5, lines.Length);
-        Assert.Contains("study.yml:4:15: data_config.strategy: expected one of fixed, dataset, got 'fixd'; did you mean 'fixed'?", lines[0], StringComparison.Ordinal);
+        Assert.Contains("study.yml:4:15: data_config.strategy: expected one of fixed, dataset, synthetic_visual, got 'fixd'; did you mean 'fixed'?", lines[0], StringComparison.Ordinal);
         Assert.Contains("study.yml:7:15: evaluation.cutoffs: cutoff 10 exceeds top_k = 5", lines[1], StringComparison.Ordinal);
         Assert.Contains("study.yml:8:5: unknown key 'simple_metric' in evaluation; did you mean 'simple_metrics'?", lines[2], StringComparison.Ordinal);
         Assert.Contains("study.yml:12:26: models.BPR-MF.meta.validation_rate: must be at least 1, got 0", lines[3], StringComparison.Ordinal);

@@ -1,0 +1,970 @@
+using System.Diagnostics;
+using System.Text.Json;
+using AdvRec.Data;
+using AdvRec.Data.Features;
+using AdvRec.IO;
+using AdvRec.Kernels;
+
+namespace AdvRec.Models.Factorization;
+
+/// <summary>
+/// Hyperparameters of <see cref="Vbpr"/>, with Elliot's names (in the config: factors, factors_d, lr, l_w, l_b, l_e)
+/// and Elliot's defaults for its VBPR-style AMR.
+/// </summary>
+public sealed record VbprOptions
+{
+    /// <summary>Size of the collaborative embeddings γ_u, γ_i (Elliot's factors: 200).</summary>
+    public int Factors { get; init; } = 200;
+
+    /// <summary>Size of the visual space θ_u and of the projection E (Elliot's factors_d: 20).</summary>
+    public int FactorsD { get; init; } = 20;
+
+    /// <summary>Learning rate (Elliot's lr: 0.001, with Adam).</summary>
+    public float LearningRate { get; init; } = 0.001f;
+
+    /// <summary>L2 weight on γ_u, γ_i, γ_j and θ_u, <c>l_w · ½‖row‖²</c> per occurrence (Elliot's l_w: 0.1).</summary>
+    public float Regularization { get; init; } = 0.1f;
+
+    /// <summary>L2 weight on the item bias: <c>l_b · ½ b_i²</c> for positives, <c>l_b/10 · ½ b_j²</c> for negatives, as Elliot (l_b: 0.001).</summary>
+    public float BiasRegularization { get; init; } = 0.001f;
+
+    /// <summary>L2 weight on the whole projection E and visual bias β′, <c>l_e · ½(‖E‖² + ‖β′‖²)</c> per batch (Elliot's l_e: 0.1).</summary>
+    public float ProjectionRegularization { get; init; } = 0.1f;
+
+    /// <summary>Triples per mini-batch; gradients are summed over the batch (Elliot's −1, one batch per epoch, is not supported).</summary>
+    public int BatchSize { get; init; } = 512;
+
+    /// <summary>Initialisation of γ, θ, E and β′ (Elliot: Glorot uniform); the item bias starts at 0.</summary>
+    public Initialization Init { get; init; } = Initialization.GlorotUniform;
+
+    /// <summary>Standard deviation of the truncated-normal initialisation (0.01).</summary>
+    public float InitStd { get; init; } = 0.01f;
+
+    /// <summary>Optimizer (Elliot: Adam).</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
+
+    /// <summary>Adagrad's initial accumulator value (Keras: 0.1).</summary>
+    public float AdagradInitialAccumulator { get; init; } = 0.1f;
+
+    /// <summary>Optimizer epsilon (Keras: 1e-7).</summary>
+    public float OptimizerEpsilon { get; init; } = 1e-7f;
+
+    /// <summary>Adam's first-moment decay (0.9).</summary>
+    public float Beta1 { get; init; } = 0.9f;
+
+    /// <summary>Adam's second-moment decay (0.999).</summary>
+    public float Beta2 { get; init; } = 0.999f;
+
+    /// <summary>Seed of every random choice (Elliot: 42).</summary>
+    public ulong Seed { get; init; } = 42;
+
+    /// <summary>Threads; 0 = all cores. Two or more sample the next batch on a second thread. Results do not depend on it.</summary>
+    public int Threads { get; init; }
+
+    /// <summary>Checks every value and names the first one that is out of range.</summary>
+    public void Validate()
+    {
+        if (Factors < 1) throw new ArgumentOutOfRangeException(nameof(Factors), Factors, "factors must be >= 1");
+        if (FactorsD < 1) throw new ArgumentOutOfRangeException(nameof(FactorsD), FactorsD, "factors_d must be >= 1");
+        if (!(LearningRate > 0) || !float.IsFinite(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "learning rate must be > 0");
+        if (!(Regularization >= 0)) throw new ArgumentOutOfRangeException(nameof(Regularization), Regularization, "l_w must be >= 0");
+        if (!(BiasRegularization >= 0)) throw new ArgumentOutOfRangeException(nameof(BiasRegularization), BiasRegularization, "l_b must be >= 0");
+        if (!(ProjectionRegularization >= 0)) throw new ArgumentOutOfRangeException(nameof(ProjectionRegularization), ProjectionRegularization, "l_e must be >= 0");
+        if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "batch size must be >= 1");
+        if (!(InitStd >= 0)) throw new ArgumentOutOfRangeException(nameof(InitStd), InitStd, "init std must be >= 0");
+        if (!(AdagradInitialAccumulator >= 0)) throw new ArgumentOutOfRangeException(nameof(AdagradInitialAccumulator), AdagradInitialAccumulator, "must be >= 0");
+        if (!(OptimizerEpsilon > 0)) throw new ArgumentOutOfRangeException(nameof(OptimizerEpsilon), OptimizerEpsilon, "must be > 0");
+        if (!(Beta1 is >= 0 and < 1)) throw new ArgumentOutOfRangeException(nameof(Beta1), Beta1, "must be in [0, 1)");
+        if (!(Beta2 is >= 0 and < 1)) throw new ArgumentOutOfRangeException(nameof(Beta2), Beta2, "must be in [0, 1)");
+        if (Threads < 0) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "threads must be >= 0 (0 = all cores)");
+    }
+}
+
+/// <summary>Which occurrences of the item feature vectors an AMR perturbation Δ acts on (PROTOCOLS §4).</summary>
+public enum FeatureDeltaScope
+{
+    /// <summary>Elliot: one Δ per training sample, on the positive item's features only.</summary>
+    PerSample,
+
+    /// <summary>The original AMR code: one Δ per item, shared by all its occurrences in the batch, on positive and negative items.</summary>
+    PerItem,
+}
+
+/// <summary>
+/// VBPR (He and McAuley, AAAI 2016) as in Elliot's AMR: <c>x_ui = b_i + γ_u·γ_i + θ_u·(Eᵀ f_i) + β′ᵀ f_i</c> with fixed
+/// item feature vectors f_i (D values each), trained on BPR triples (loss <c>Σ softplus(−clip(x_ui − x_uj))</c>) in
+/// mini-batches on fused managed kernels. Within a batch the parameters are fixed, so each touched item's projection
+/// <c>Eᵀ f_i</c> and visual bias are computed once per batch, and the gradient of E is one outer product per touched
+/// item. Perturbable targets: the user and item embeddings γ and the item feature table f (so attacks reach the features
+/// through <see cref="IPerturbable"/>). With an <see cref="AdversarialStep"/> an epoch trains AMR (see <see cref="Amr"/>).
+/// </summary>
+public sealed class Vbpr : IIterativeModel
+{
+    /// <summary>The model's name, as in configs and outputs.</summary>
+    public const string ModelName = "VBPR";
+
+    /// <summary>Name of the user embedding target (γ_u).</summary>
+    public const string UserEmbeddings = "user_embeddings";
+
+    /// <summary>Name of the item embedding target (γ_i).</summary>
+    public const string ItemEmbeddings = "item_embeddings";
+
+    /// <summary>Name of the item feature target (f_i).</summary>
+    public const string ItemFeatureVectors = "item_features";
+
+    private const int FileVersion = 1;
+    private static ReadOnlySpan<byte> FileMagic => "ADVRECVB"u8;
+
+    // parameter tables, in this order everywhere (snapshots, optimizer state, the file)
+    private const int TGu = 0, TGi = 1, TTu = 2, TE = 3, TBp = 4, TBi = 5, TableCount = 6;
+
+    private readonly int _f, _k, _d;
+    private readonly float[][] _w; // γ_u (users×F), γ_i (items×F), θ_u (users×K), Eᵀ (K×D), β′ (D), b (items)
+    private readonly float[] _features; // items × D, not modified
+    private readonly Interactions? _train;
+    private readonly ulong[]? _pairs;
+    private float[][]? _s1, _s2; // optimizer state per table
+    private long _adamStep;
+    private Sampler? _sampler;
+    private Work? _work;
+    private FactorScorer? _scorer;
+    private readonly Lock _scorerLock = new();
+
+    /// <summary>A new model for <paramref name="train"/> with the item vectors <paramref name="features"/> (aligned with the items).</summary>
+    public Vbpr(VbprOptions options, Interactions train, ItemFeatures features)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(features);
+        options.Validate();
+        if (train.Count == 0) throw new ArgumentException("the training data has no interactions", nameof(train));
+        if (features.NumItems != train.NumItems)
+            throw new ArgumentException($"the item features have {features.NumItems} rows but the data have {train.NumItems} items", nameof(features));
+        Options = options;
+        Features = features;
+        _train = train;
+        _pairs = PackPairs(train);
+        NumUsers = train.NumUsers;
+        NumItems = train.NumItems;
+        _f = options.Factors;
+        _k = options.FactorsD;
+        _d = features.Dimension;
+        _features = features.Values;
+        _w = [new float[checked(NumUsers * _f)], new float[checked(NumItems * _f)], new float[checked(NumUsers * _k)], new float[checked(_k * _d)], new float[_d], new float[NumItems]];
+        var rng = Xoshiro.Derive(options.Seed, 0);
+        Initialize(_w[TGu], NumUsers, _f, ref rng);
+        Initialize(_w[TGi], NumItems, _f, ref rng);
+        Initialize(_w[TTu], NumUsers, _k, ref rng);
+        Initialize(_w[TE], _d, _k, ref rng); // Elliot's E is D × K: the same fans
+        Initialize(_w[TBp], _d, 1, ref rng);
+        PerturbationTargets = Targets(NumUsers, NumItems, _f, _d);
+    }
+
+    private Vbpr(VbprOptions options, ItemFeatures features, int users, float[][] tables, Interactions? train)
+    {
+        Options = options;
+        Features = features;
+        NumUsers = users;
+        NumItems = features.NumItems;
+        _f = options.Factors;
+        _k = options.FactorsD;
+        _d = features.Dimension;
+        _features = features.Values;
+        _w = tables;
+        _train = train;
+        _pairs = train is null ? null : PackPairs(train);
+        PerturbationTargets = Targets(NumUsers, NumItems, _f, _d);
+    }
+
+    /// <summary>The hyperparameters.</summary>
+    public VbprOptions Options { get; }
+
+    /// <summary>The item feature vectors the model scores with.</summary>
+    public ItemFeatures Features { get; }
+
+    /// <inheritdoc/>
+    public int NumUsers { get; }
+
+    /// <inheritdoc/>
+    public int NumItems { get; }
+
+    /// <inheritdoc/>
+    public int EpochsTrained { get; private set; }
+
+    /// <summary>Always false: plain VBPR; <see cref="Amr"/> schedules the adversarial epochs.</summary>
+    public bool NextEpochIsAdversarial => false;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<PerturbationTarget> PerturbationTargets { get; }
+
+    /// <summary>γ_u, users × factors (read-only view).</summary>
+    public ReadOnlySpan<float> UserFactors => _w[TGu];
+
+    /// <summary>γ_i, items × factors (read-only view).</summary>
+    public ReadOnlySpan<float> ItemFactors => _w[TGi];
+
+    /// <summary>θ_u, users × factors_d (read-only view).</summary>
+    public ReadOnlySpan<float> UserVisualFactors => _w[TTu];
+
+    /// <summary>The projection stored transposed, Eᵀ: factors_d × D, row c is column c of Elliot's D × factors_d matrix E (read-only view).</summary>
+    public ReadOnlySpan<float> ProjectionTransposed => _w[TE];
+
+    /// <summary>The visual bias β′, D values (read-only view).</summary>
+    public ReadOnlySpan<float> VisualBias => _w[TBp];
+
+    /// <summary>The item biases b_i (read-only view).</summary>
+    public ReadOnlySpan<float> ItemBiases => _w[TBi];
+
+    /// <summary>The parameter tables (γ_u, γ_i, θ_u, Eᵀ, β′, b), writable, for tests.</summary>
+    internal float[][] Parameters => _w;
+
+    private int ThreadCount => Options.Threads == 0 ? Environment.ProcessorCount : Options.Threads;
+
+    private static ulong[] PackPairs(Interactions train)
+    {
+        var users = train.UserIndices();
+        var items = train.ItemIndices;
+        var pairs = new ulong[users.Length];
+        for (int k = 0; k < pairs.Length; k++) pairs[k] = (ulong)(uint)users[k] << 32 | (uint)items[k];
+        return pairs;
+    }
+
+    private static PerturbationTarget[] Targets(int users, int items, int f, int d) =>
+        [new(UserEmbeddings, users, f), new(ItemEmbeddings, items, f), new(ItemFeatureVectors, items, d)];
+
+    // ---------------------------------------------------------------- scoring
+
+    /// <inheritdoc/>
+    public void Score(ReadOnlySpan<int> users, Span<float> scores)
+    {
+        FactorScorer scorer;
+        lock (_scorerLock) scorer = _scorer ??= BuildScorer(_w[TGu], _w[TGi], _features);
+        scorer.Score(users, scores);
+    }
+
+    /// <inheritdoc/>
+    public IRecommender WithPerturbation(Perturbation delta)
+    {
+        CheckTargets(delta);
+        var gu = (float[])_w[TGu].Clone();
+        var gi = (float[])_w[TGi].Clone();
+        var f = (float[])_features.Clone();
+        FactorKernels.AddScaled(gu, delta.Table(0), 1f);
+        FactorKernels.AddScaled(gi, delta.Table(1), 1f);
+        FactorKernels.AddScaled(f, delta.Table(2), 1f);
+        return BuildScorer(gu, gi, f);
+    }
+
+    // x_ui = [γ_u, θ_u] · [γ_i, Eᵀ f_i] + (b_i + β′·f_i): one factor scorer of F + K columns.
+    private FactorScorer BuildScorer(float[] gu, float[] gi, float[] features)
+    {
+        int f = _f, k = _k, d = _d, c = f + k;
+        var p = new float[checked(NumUsers * c)];
+        var q = new float[checked(NumItems * c)];
+        var bias = new float[NumItems];
+        var tu = _w[TTu];
+        for (int u = 0; u < NumUsers; u++)
+        {
+            gu.AsSpan(u * f, f).CopyTo(p.AsSpan(u * c, f));
+            tu.AsSpan(u * k, k).CopyTo(p.AsSpan(u * c + f, k));
+        }
+        for (int i = 0; i < NumItems; i++)
+        {
+            var fi = features.AsSpan(i * d, d);
+            gi.AsSpan(i * f, f).CopyTo(q.AsSpan(i * c, f));
+            FactorKernels.Project(_w[TE], fi, q.AsSpan(i * c + f, k));
+            bias[i] = _w[TBi][i] + FactorKernels.Dot(_w[TBp], fi);
+        }
+        return new FactorScorer(p, q, bias, c, NumUsers, NumItems);
+    }
+
+    // ---------------------------------------------------------------- training
+
+    /// <inheritdoc/>
+    public EpochStats TrainEpoch(IProgress<ProgressUpdate>? progress, CancellationToken cancellationToken) =>
+        TrainEpoch(null, FeatureDeltaScope.PerSample, progress, cancellationToken);
+
+    /// <summary>
+    /// Trains one epoch: every training pair once, in an order shuffled from the seed and the epoch, each with one
+    /// uniform negative. With <paramref name="adversarial"/>, every batch minimises
+    /// <c>L_BPR(θ; f) + R(θ) + λ·L_BPR(θ; f + Δ)</c> (AMR), where Δ perturbs the item feature vectors: per-row
+    /// L2-normalised gradient of the batch's BPR loss with respect to f, scaled by ε, in <paramref name="scope"/>
+    /// (with <see cref="AdversarialStep.DeltaProvider"/> set: the provider's <c>item_features</c> rows, per item).
+    /// </summary>
+    public EpochStats TrainEpoch(AdversarialStep? adversarial, FeatureDeltaScope scope = FeatureDeltaScope.PerSample,
+        IProgress<ProgressUpdate>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var train = _train ?? throw new InvalidOperationException("this model was loaded without its training data; pass the training interactions to Load to train it further");
+        adversarial?.Validate();
+        var sw = Stopwatch.StartNew();
+        int epoch = EpochsTrained;
+        var sampler = _sampler ??= new Sampler(this, train, Options.BatchSize);
+        sampler.StartEpoch(epoch);
+        int units = sampler.Units;
+        EnsureOptimizerState();
+        var work = _work ??= new Work(Options.BatchSize, NumUsers, NumItems, _f, _k, _d);
+        work.Loss = work.AdvLoss = 0;
+        work.Steps = 0;
+        string task = adversarial is null ? $"{ModelName} epoch {epoch + 1}" : $"AMR epoch {epoch + 1}";
+        try
+        {
+            void Update(int unit)
+            {
+                UpdateBatch(work, sampler.Buffer(unit), adversarial, scope);
+                if (progress is not null && unit % 16 == 0) progress.Report(new ProgressUpdate(task, unit + 1, units));
+            }
+            if (ThreadCount > 1 && adversarial?.DeltaProvider is null && units > 1)
+                SamplingPipeline.Run(units, Sampler.Buffers, b => sampler.Fill(b), Update, cancellationToken);
+            else
+            {
+                for (int b = 0; b < units; b++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    sampler.Fill(b);
+                    Update(b);
+                }
+            }
+        }
+        finally
+        {
+            lock (_scorerLock) _scorer = null;
+        }
+        progress?.Report(new ProgressUpdate(task, units, units));
+        EpochsTrained++;
+        return new EpochStats(epoch, work.Loss, work.AdvLoss, work.Steps, sw.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>One mini-batch on the given triples (for tests): the same step as an epoch's.</summary>
+    internal void TrainBatch(int[] users, int[] positives, int[] negatives, AdversarialStep? adversarial, FeatureDeltaScope scope)
+    {
+        var sampler = _sampler ??= new Sampler(this, _train!, Math.Max(Options.BatchSize, users.Length));
+        var unit = sampler.FillFrom(users, positives, negatives);
+        EnsureOptimizerState();
+        var work = _work ??= new Work(Math.Max(Options.BatchSize, users.Length), NumUsers, NumItems, _f, _k, _d);
+        UpdateBatch(work, unit, adversarial, scope);
+        lock (_scorerLock) _scorer = null;
+    }
+
+    /// <inheritdoc/>
+    public object TakeSnapshot() => _w.Select(t => (float[])t.Clone()).ToArray();
+
+    /// <inheritdoc/>
+    public void RestoreSnapshot(object snapshot)
+    {
+        if (snapshot is not float[][] tables || tables.Length != TableCount || tables.Where((t, k) => t.Length != _w[k].Length).Any())
+            throw new ArgumentException("not a snapshot of this model", nameof(snapshot));
+        for (int t = 0; t < TableCount; t++) tables[t].CopyTo(_w[t], 0);
+        lock (_scorerLock) _scorer = null;
+    }
+
+    private void EnsureOptimizerState()
+    {
+        if (_s1 is not null || Options.Optimizer == OptimizerKind.Sgd) return;
+        _s1 = _w.Select(t => new float[t.Length]).ToArray();
+        if (Options.Optimizer == OptimizerKind.Adagrad)
+            foreach (var s in _s1) s.AsSpan().Fill(Options.AdagradInitialAccumulator);
+        else _s2 = _w.Select(t => new float[t.Length]).ToArray();
+    }
+
+    /// <summary>A batch of sampled triples with each touched row's slot in the work buffers.</summary>
+    private sealed class SampledUnit(int capacity, int maxUsers, int maxItems)
+    {
+        public readonly int[] U = new int[capacity], I = new int[capacity], J = new int[capacity];
+        public readonly int[] SlotU = new int[capacity], SlotI = new int[capacity], SlotJ = new int[capacity];
+        public readonly int[] TouchedU = new int[maxUsers], TouchedI = new int[maxItems];
+        public int Count, NumTouchedU, NumTouchedI;
+    }
+
+    /// <summary>Shuffles the epoch's pairs batch by batch and draws the negatives; used by one thread at a time.</summary>
+    private sealed class Sampler
+    {
+        public const int Buffers = 2;
+        private readonly Vbpr _model;
+        private readonly Interactions _train;
+        private readonly ulong[] _order;
+        private readonly int[] _stampU, _stampI, _slotU, _slotI;
+        private readonly SampledUnit[] _buffers = new SampledUnit[Buffers];
+        private readonly int _unitSize;
+        private Xoshiro _shuffle;
+        private int _epoch, _stamp;
+
+        public Sampler(Vbpr model, Interactions train, int unitSize)
+        {
+            _model = model;
+            _train = train;
+            _order = new ulong[train.Count];
+            _stampU = new int[model.NumUsers];
+            _stampI = new int[model.NumItems];
+            _slotU = new int[model.NumUsers];
+            _slotI = new int[model.NumItems];
+            _unitSize = unitSize;
+            for (int k = 0; k < Buffers; k++)
+                _buffers[k] = new SampledUnit(unitSize, Math.Min(unitSize, model.NumUsers), Math.Min(2 * unitSize, model.NumItems));
+        }
+
+        public int Units { get; private set; }
+
+        public void StartEpoch(int epoch)
+        {
+            _model._pairs.AsSpan().CopyTo(_order);
+            _shuffle = Xoshiro.Derive(_model.Options.Seed, 1 + (ulong)epoch);
+            _epoch = epoch;
+            Units = (_order.Length + _unitSize - 1) / _unitSize;
+        }
+
+        public SampledUnit Buffer(int unit) => _buffers[unit % Buffers];
+
+        public SampledUnit Fill(int unit)
+        {
+            var s = Buffer(unit);
+            int n = _order.Length, start = unit * _unitSize, end = Math.Min(n, start + _unitSize);
+            for (int k = start; k < end; k++)
+            {
+                int r = k + _shuffle.NextInt(n - k);
+                (_order[k], _order[r]) = (_order[r], _order[k]);
+            }
+            var rng = Xoshiro.Derive(_model.Options.Seed, 1 + (ulong)_epoch, 1 + (ulong)unit);
+            Begin(s);
+            for (int k = start; k < end; k++)
+            {
+                ulong pair = _order[k];
+                int u = (int)(pair >> 32), i = (int)(uint)pair;
+                int j = SampleNegative(_train, _model.NumItems, u, ref rng);
+                if (j >= 0) Add(s, u, i, j);
+            }
+            return s;
+        }
+
+        public SampledUnit FillFrom(int[] users, int[] positives, int[] negatives)
+        {
+            var s = _buffers[0];
+            Begin(s);
+            for (int t = 0; t < users.Length; t++) Add(s, users[t], positives[t], negatives[t]);
+            return s;
+        }
+
+        private void Begin(SampledUnit s)
+        {
+            _stamp++;
+            s.Count = s.NumTouchedU = s.NumTouchedI = 0;
+        }
+
+        private void Add(SampledUnit s, int u, int i, int j)
+        {
+            int m = s.Count++;
+            s.U[m] = u; s.I[m] = i; s.J[m] = j;
+            s.SlotU[m] = Slot(u, _stampU, _slotU, s.TouchedU, ref s.NumTouchedU);
+            s.SlotI[m] = Slot(i, _stampI, _slotI, s.TouchedI, ref s.NumTouchedI);
+            s.SlotJ[m] = Slot(j, _stampI, _slotI, s.TouchedI, ref s.NumTouchedI);
+        }
+
+        private int Slot(int row, int[] stamps, int[] slots, int[] touched, ref int numTouched)
+        {
+            if (stamps[row] == _stamp) return slots[row];
+            stamps[row] = _stamp;
+            touched[numTouched] = row;
+            return slots[row] = numTouched++;
+        }
+    }
+
+    /// <summary>Per-batch buffers, by slot of a touched row: gradients, projections, Δ; allocated once.</summary>
+    private sealed class Work
+    {
+        public readonly float[] GradGu, GradTu, GradGi, GradBi, GradE, GradBp;
+        public readonly float[] Proj, Vb, AccA, AccS, Delta, G1, Wu, Zu, Bw, Nrm, Ucoef, TempK, TempD;
+        public double Loss, AdvLoss;
+        public long Steps;
+
+        public Work(int batch, int users, int items, int f, int k, int d)
+        {
+            int mu = Math.Min(batch, users), mi = Math.Min(2 * batch, items);
+            GradGu = new float[mu * f]; GradTu = new float[mu * k];
+            GradGi = new float[mi * f]; GradBi = new float[mi];
+            GradE = new float[k * d]; GradBp = new float[d];
+            Proj = new float[mi * k]; Vb = new float[mi]; AccA = new float[mi * k]; AccS = new float[mi];
+            Delta = new float[mi * d]; G1 = new float[batch];
+            Wu = new float[mu * d]; Zu = new float[mu * k]; Bw = new float[mu]; Nrm = new float[mu]; Ucoef = new float[mu];
+            TempK = new float[k]; TempD = new float[d];
+        }
+    }
+
+    /// <summary>Draws a uniform negative not in <paramref name="user"/>'s training items; -1 when the user has every item.</summary>
+    private static int SampleNegative(Interactions train, int numItems, int user, ref Xoshiro rng)
+    {
+        var items = train.ItemsOf(user);
+        if (items.Length >= numItems) return -1;
+        int j;
+        do j = rng.NextInt(numItems); while (items.BinarySearch(j) >= 0);
+        return j;
+    }
+
+    // One mini-batch: gradients summed at the parameters the batch started from, applied once to each touched row.
+    private void UpdateBatch(Work w, SampledUnit s, AdversarialStep? adv, FeatureDeltaScope scope)
+    {
+        int f = _f, k = _k, d = _d, m = s.Count, nI = s.NumTouchedI, nU = s.NumTouchedU;
+        float[] gu = _w[TGu], gi = _w[TGi], tu = _w[TTu], eT = _w[TE], bp = _w[TBp], bi = _w[TBi], feat = _features;
+        float lw = Options.Regularization, lb = Options.BiasRegularization;
+        w.Steps += m;
+
+        // projections of the touched items: fixed for the whole batch
+        for (int r = 0; r < nI; r++)
+        {
+            int i = s.TouchedI[r];
+            var fi = feat.AsSpan(i * d, d);
+            FactorKernels.Project(eT, fi, w.Proj.AsSpan(r * k, k));
+            w.Vb[r] = bi[i] + FactorKernels.Dot(bp, fi);
+        }
+
+        // pass 1: the BPR gradient at the clean point, and the regulariser
+        for (int t = 0; t < m; t++)
+        {
+            int u = s.U[t], i = s.I[t], j = s.J[t], su = s.SlotU[t], si = s.SlotI[t], sj = s.SlotJ[t];
+            var guu = gu.AsSpan(u * f, f);
+            var tuu = tu.AsSpan(u * k, k);
+            float diff = FactorKernels.DotDifference(guu, gi.AsSpan(i * f, f), gi.AsSpan(j * f, f))
+                + FactorKernels.DotDifference(tuu, w.Proj.AsSpan(si * k, k), w.Proj.AsSpan(sj * k, k)) + w.Vb[si] - w.Vb[sj];
+            w.Loss += FactorKernels.BprLoss(diff, out float g);
+            w.G1[t] = g;
+            if (g != 0f)
+            {
+                FactorKernels.AddTripleGradient(guu, gi.AsSpan(i * f, f), gi.AsSpan(j * f, f),
+                    w.GradGu.AsSpan(su * f, f), w.GradGi.AsSpan(si * f, f), w.GradGi.AsSpan(sj * f, f), g);
+                FactorKernels.AddTripleGradient(tuu, w.Proj.AsSpan(si * k, k), w.Proj.AsSpan(sj * k, k),
+                    w.GradTu.AsSpan(su * k, k), w.AccA.AsSpan(si * k, k), w.AccA.AsSpan(sj * k, k), g);
+                w.AccS[si] += g;
+                w.AccS[sj] -= g;
+            }
+            if (lw > 0)
+            {
+                FactorKernels.AddScaled(w.GradGu.AsSpan(su * f, f), guu, lw);
+                FactorKernels.AddScaled(w.GradTu.AsSpan(su * k, k), tuu, lw);
+                FactorKernels.AddScaled(w.GradGi.AsSpan(si * f, f), gi.AsSpan(i * f, f), lw);
+                FactorKernels.AddScaled(w.GradGi.AsSpan(sj * f, f), gi.AsSpan(j * f, f), lw);
+            }
+            w.GradBi[si] += lb * bi[i];
+            w.GradBi[sj] += 0.1f * lb * bi[j];
+        }
+
+        // fold the item accumulators into b, E and β′ (clean features); for AMR per item, build Δ first
+        float[]? provided = null;
+        if (adv?.DeltaProvider is { } provider)
+        {
+            var delta = provider();
+            CheckTargets(delta);
+            provided = delta.Array(2);
+        }
+        for (int r = 0; r < nI; r++)
+        {
+            int i = s.TouchedI[r];
+            var fi = feat.AsSpan(i * d, d);
+            var acc = w.AccA.AsSpan(r * k, k);
+            if (adv is not null && (scope == FeatureDeltaScope.PerItem || provided is not null))
+            {
+                var delta = w.Delta.AsSpan(r * d, d);
+                if (provided is not null) provided.AsSpan(i * d, d).CopyTo(delta);
+                else
+                {
+                    // ∂L_BPR/∂f_i = E·(Σ g θ_u) + (Σ g)·β′
+                    var grad = w.TempD.AsSpan();
+                    grad.Clear();
+                    FactorKernels.AddScaled(grad, bp, w.AccS[r]);
+                    FactorKernels.AddTransposeProject(eT, acc, grad);
+                    FactorKernels.ScaleToNorm(grad, delta, adv.Epsilon);
+                }
+            }
+            w.GradBi[r] += w.AccS[r];
+            FactorKernels.AddOuter(w.GradE, acc, fi, 1f);
+            FactorKernels.AddScaled(w.GradBp, fi, w.AccS[r]);
+            acc.Clear();
+            w.AccS[r] = 0f;
+        }
+
+        if (adv is not null)
+        {
+            if (scope == FeatureDeltaScope.PerItem || provided is not null) AdversarialPassPerItem(w, s, adv.Lambda);
+            else AdversarialPassPerSample(w, s, adv.Epsilon, adv.Lambda);
+        }
+
+        // the whole-matrix regulariser of E and β′, then apply
+        float le = Options.ProjectionRegularization;
+        if (le > 0)
+        {
+            FactorKernels.AddScaled(w.GradE, eT, le);
+            FactorKernels.AddScaled(w.GradBp, bp, le);
+        }
+        Apply(w, s);
+    }
+
+    // λ·∇L_BPR(θ; f + Δ) with one Δ row per touched item (in w.Delta by slot), on positives and negatives.
+    private void AdversarialPassPerItem(Work w, SampledUnit s, float lambda)
+    {
+        int f = _f, k = _k, d = _d, m = s.Count, nI = s.NumTouchedI;
+        float[] gu = _w[TGu], gi = _w[TGi], tu = _w[TTu], eT = _w[TE], bp = _w[TBp], feat = _features;
+        for (int r = 0; r < nI; r++)
+        {
+            var delta = w.Delta.AsSpan(r * d, d);
+            var proj = w.Proj.AsSpan(r * k, k);
+            for (int c = 0; c < k; c++) proj[c] += FactorKernels.Dot(eT.AsSpan(c * d, d), delta);
+            w.Vb[r] += FactorKernels.Dot(bp, delta);
+        }
+        for (int t = 0; t < m; t++)
+        {
+            int u = s.U[t], i = s.I[t], j = s.J[t], su = s.SlotU[t], si = s.SlotI[t], sj = s.SlotJ[t];
+            var guu = gu.AsSpan(u * f, f);
+            var tuu = tu.AsSpan(u * k, k);
+            float diff = FactorKernels.DotDifference(guu, gi.AsSpan(i * f, f), gi.AsSpan(j * f, f))
+                + FactorKernels.DotDifference(tuu, w.Proj.AsSpan(si * k, k), w.Proj.AsSpan(sj * k, k)) + w.Vb[si] - w.Vb[sj];
+            w.AdvLoss += FactorKernels.BprLoss(diff, out float g);
+            g *= lambda;
+            if (g == 0f) continue;
+            FactorKernels.AddTripleGradient(guu, gi.AsSpan(i * f, f), gi.AsSpan(j * f, f),
+                w.GradGu.AsSpan(su * f, f), w.GradGi.AsSpan(si * f, f), w.GradGi.AsSpan(sj * f, f), g);
+            FactorKernels.AddTripleGradient(tuu, w.Proj.AsSpan(si * k, k), w.Proj.AsSpan(sj * k, k),
+                w.GradTu.AsSpan(su * k, k), w.AccA.AsSpan(si * k, k), w.AccA.AsSpan(sj * k, k), g);
+            w.AccS[si] += g;
+            w.AccS[sj] -= g;
+        }
+        var x = w.TempD.AsSpan();
+        for (int r = 0; r < nI; r++)
+        {
+            int i = s.TouchedI[r];
+            FactorKernels.Add(feat.AsSpan(i * d, d), w.Delta.AsSpan(r * d, d), x);
+            var acc = w.AccA.AsSpan(r * k, k);
+            w.GradBi[r] += w.AccS[r];
+            FactorKernels.AddOuter(w.GradE, acc, x, 1f);
+            FactorKernels.AddScaled(w.GradBp, x, w.AccS[r]);
+            acc.Clear();
+            w.AccS[r] = 0f;
+        }
+    }
+
+    // λ·∇L_BPR(θ; f + Δ) with Δ_t = ε·sign(g_t)·w_u/‖w_u‖ on each sample's positive item, w_u = E θ_u + β′ being
+    // ∂x_ui/∂f_i (Elliot's per-sample perturbation: the FGSM step of that sample's loss).
+    private void AdversarialPassPerSample(Work w, SampledUnit s, float epsilon, float lambda)
+    {
+        int f = _f, k = _k, d = _d, m = s.Count, nI = s.NumTouchedI, nU = s.NumTouchedU;
+        float[] gu = _w[TGu], gi = _w[TGi], tu = _w[TTu], eT = _w[TE], bp = _w[TBp], feat = _features;
+        for (int r = 0; r < nU; r++)
+        {
+            int u = s.TouchedU[r];
+            var wu = w.Wu.AsSpan(r * d, d);
+            bp.CopyTo(wu);
+            FactorKernels.AddTransposeProject(eT, tu.AsSpan(u * k, k), wu);
+            w.Nrm[r] = MathF.Sqrt(FactorKernels.Dot(wu, wu));
+            FactorKernels.Project(eT, wu, w.Zu.AsSpan(r * k, k));
+            w.Bw[r] = FactorKernels.Dot(bp, wu);
+        }
+        var projI = w.TempK.AsSpan();
+        for (int t = 0; t < m; t++)
+        {
+            int u = s.U[t], i = s.I[t], j = s.J[t], su = s.SlotU[t], si = s.SlotI[t], sj = s.SlotJ[t];
+            float g1 = w.G1[t], norm = w.Nrm[su];
+            float st = g1 == 0f || !(norm > 0f) ? 0f : MathF.Sign(g1) * epsilon / norm; // Δ_t = st · w_u
+            w.Proj.AsSpan(si * k, k).CopyTo(projI);
+            if (st != 0f) FactorKernels.AddScaled(projI, w.Zu.AsSpan(su * k, k), st);
+            var guu = gu.AsSpan(u * f, f);
+            var tuu = tu.AsSpan(u * k, k);
+            float diff = FactorKernels.DotDifference(guu, gi.AsSpan(i * f, f), gi.AsSpan(j * f, f))
+                + FactorKernels.DotDifference(tuu, projI, w.Proj.AsSpan(sj * k, k)) + w.Vb[si] + st * w.Bw[su] - w.Vb[sj];
+            w.AdvLoss += FactorKernels.BprLoss(diff, out float g);
+            g *= lambda;
+            if (g == 0f) continue;
+            FactorKernels.AddTripleGradient(guu, gi.AsSpan(i * f, f), gi.AsSpan(j * f, f),
+                w.GradGu.AsSpan(su * f, f), w.GradGi.AsSpan(si * f, f), w.GradGi.AsSpan(sj * f, f), g);
+            FactorKernels.AddTripleGradient(tuu, projI, w.Proj.AsSpan(sj * k, k),
+                w.GradTu.AsSpan(su * k, k), w.AccA.AsSpan(si * k, k), w.AccA.AsSpan(sj * k, k), g);
+            w.AccS[si] += g;
+            w.AccS[sj] -= g;
+            w.Ucoef[su] += g * st;
+        }
+        for (int r = 0; r < nI; r++)
+        {
+            int i = s.TouchedI[r];
+            var fi = feat.AsSpan(i * d, d);
+            var acc = w.AccA.AsSpan(r * k, k);
+            w.GradBi[r] += w.AccS[r];
+            FactorKernels.AddOuter(w.GradE, acc, fi, 1f);
+            FactorKernels.AddScaled(w.GradBp, fi, w.AccS[r]);
+            acc.Clear();
+            w.AccS[r] = 0f;
+        }
+        // the Δ part of ∂/∂E and ∂/∂β′: Σ_t g'_t st θ_u ⊗ w_u, summed per user
+        for (int r = 0; r < nU; r++)
+        {
+            float c = w.Ucoef[r];
+            if (c == 0f) continue;
+            var wu = w.Wu.AsSpan(r * d, d);
+            FactorKernels.AddOuter(w.GradE, tu.AsSpan(s.TouchedU[r] * k, k), wu, c);
+            FactorKernels.AddScaled(w.GradBp, wu, c);
+            w.Ucoef[r] = 0f;
+        }
+    }
+
+    private void Apply(Work w, SampledUnit s)
+    {
+        int f = _f, k = _k;
+        float lr = Options.LearningRate, lrT = lr;
+        if (Options.Optimizer == OptimizerKind.Adam)
+        {
+            long t = ++_adamStep;
+            lrT = (float)(lr * Math.Sqrt(1 - Math.Pow(Options.Beta2, t)) / (1 - Math.Pow(Options.Beta1, t)));
+        }
+        for (int r = 0; r < s.NumTouchedU; r++)
+        {
+            int u = s.TouchedU[r];
+            ApplyRow(TGu, u * f, w.GradGu.AsSpan(r * f, f), lr, lrT);
+            ApplyRow(TTu, u * k, w.GradTu.AsSpan(r * k, k), lr, lrT);
+        }
+        for (int r = 0; r < s.NumTouchedI; r++)
+        {
+            int i = s.TouchedI[r];
+            ApplyRow(TGi, i * f, w.GradGi.AsSpan(r * f, f), lr, lrT);
+            ApplyRow(TBi, i, w.GradBi.AsSpan(r, 1), lr, lrT);
+        }
+        ApplyRow(TE, 0, w.GradE, lr, lrT);
+        ApplyRow(TBp, 0, w.GradBp, lr, lrT);
+    }
+
+    private void ApplyRow(int table, int offset, Span<float> g, float lr, float lrT)
+    {
+        var row = _w[table].AsSpan(offset, g.Length);
+        switch (Options.Optimizer)
+        {
+            case OptimizerKind.Sgd:
+                FactorKernels.SgdRow(row, g, lr);
+                break;
+            case OptimizerKind.Adagrad:
+                FactorKernels.AdagradRow(row, g, _s1![table].AsSpan(offset, g.Length), lr, Options.OptimizerEpsilon);
+                break;
+            case OptimizerKind.Adam:
+                FactorKernels.AdamRow(row, g, _s1![table].AsSpan(offset, g.Length), _s2![table].AsSpan(offset, g.Length), lrT, Options.Beta1, Options.Beta2, Options.OptimizerEpsilon);
+                break;
+        }
+        g.Clear();
+    }
+
+    // ---------------------------------------------------------------- attacks
+
+    /// <inheritdoc/>
+    public ILossSample DrawAttackSample(ulong seed)
+    {
+        var train = _train ?? throw new InvalidOperationException("this model was loaded without its training data; pass the training interactions to Load to attack it");
+        int n = train.Count;
+        var users = train.UserIndices();
+        var pos = train.ItemIndices.ToArray();
+        var neg = new int[n];
+        const int Chunk = 1 << 14;
+        int chunks = (n + Chunk - 1) / Chunk;
+        Parallel.For(0, chunks, c =>
+        {
+            var rng = Xoshiro.Derive(seed, 0xA77AC, (ulong)c);
+            int end = Math.Min(n, (c + 1) * Chunk);
+            for (int t = c * Chunk; t < end; t++) neg[t] = SampleNegative(train, NumItems, users[t], ref rng);
+        });
+        if (Array.IndexOf(neg, -1) < 0) return new TripleSample(users, pos, neg);
+        var keep = Enumerable.Range(0, n).Where(t => neg[t] >= 0).ToArray();
+        return new TripleSample(keep.Select(t => users[t]).ToArray(), keep.Select(t => pos[t]).ToArray(), keep.Select(t => neg[t]).ToArray());
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The gradient with respect to f_i is <c>Σ g·(E θ_u + β′)</c> over the triples with i as positive, minus the same
+    /// over those with i as negative. The sample is cut into a fixed number of parts summed in a fixed order, so the
+    /// result does not depend on the number of cores. Not safe to call concurrently on one model.
+    /// </remarks>
+    public double LossGradient(ILossSample sample, Perturbation? at, Perturbation gradient)
+    {
+        if (sample is not TripleSample triples) throw new ArgumentException($"{ModelName} takes a {nameof(TripleSample)}", nameof(sample));
+        CheckTargets(gradient);
+        if (at is not null) CheckTargets(at);
+        int f = _f, k = _k, d = _d, n = triples.Count;
+        float[] gu = _w[TGu], gi = _w[TGi], feat = _features;
+        if (at is not null)
+        {
+            gu = (float[])gu.Clone(); FactorKernels.AddScaled(gu, at.Table(0), 1f);
+            gi = (float[])gi.Clone(); FactorKernels.AddScaled(gi, at.Table(1), 1f);
+            feat = (float[])feat.Clone(); FactorKernels.AddScaled(feat, at.Table(2), 1f);
+        }
+        // projections and visual biases of every item, and ∂x_ui/∂f_i = E θ_u + β′ of every user
+        var proj = new float[checked(NumItems * k)];
+        var vb = new float[NumItems];
+        for (int i = 0; i < NumItems; i++)
+        {
+            var fi = feat.AsSpan(i * d, d);
+            FactorKernels.Project(_w[TE], fi, proj.AsSpan(i * k, k));
+            vb[i] = _w[TBi][i] + FactorKernels.Dot(_w[TBp], fi);
+        }
+        bool wantF = gradient.IsActive(2);
+        float[]? wu = null;
+        if (wantF)
+        {
+            wu = new float[checked(NumUsers * d)];
+            for (int u = 0; u < NumUsers; u++)
+            {
+                var row = wu.AsSpan(u * d, d);
+                _w[TBp].CopyTo(row);
+                FactorKernels.AddTransposeProject(_w[TE], _w[TTu].AsSpan(u * k, k), row);
+            }
+        }
+        int parts = n < 4 * 4096 ? 1 : GradientParts;
+        var grads = new float[parts][][];
+        grads[0] = [gradient.Array(0), gradient.Array(1), gradient.Array(2)];
+        for (int p = 1; p < parts; p++) grads[p] = [new float[gu.Length], new float[gi.Length], wantF ? new float[feat.Length] : []];
+        var losses = new double[parts];
+        var tu = _w[TTu];
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = ThreadCount }, p =>
+        {
+            var (g0, g1, g2) = (grads[p][0], grads[p][1], grads[p][2]);
+            Array.Clear(g0);
+            Array.Clear(g1);
+            Array.Clear(g2);
+            int start = (int)((long)n * p / parts), end = (int)((long)n * (p + 1) / parts);
+            double loss = 0;
+            for (int t = start; t < end; t++)
+            {
+                int u = triples.Users[t], i = triples.Positives[t], j = triples.Negatives[t];
+                var guu = gu.AsSpan(u * f, f);
+                float diff = FactorKernels.DotDifference(guu, gi.AsSpan(i * f, f), gi.AsSpan(j * f, f))
+                    + FactorKernels.DotDifference(tu.AsSpan(u * k, k), proj.AsSpan(i * k, k), proj.AsSpan(j * k, k)) + vb[i] - vb[j];
+                loss += FactorKernels.BprLoss(diff, out float g);
+                if (g == 0f) continue;
+                FactorKernels.AddTripleGradient(guu, gi.AsSpan(i * f, f), gi.AsSpan(j * f, f), g0.AsSpan(u * f, f), g1.AsSpan(i * f, f), g1.AsSpan(j * f, f), g);
+                if (wu is not null)
+                {
+                    FactorKernels.AddScaled(g2.AsSpan(i * d, d), wu.AsSpan(u * d, d), g);
+                    FactorKernels.AddScaled(g2.AsSpan(j * d, d), wu.AsSpan(u * d, d), -g);
+                }
+            }
+            losses[p] = loss;
+        });
+        for (int p = 1; p < parts; p++)
+            for (int t = 0; t < 3; t++)
+                if (grads[p][t].Length > 0) FactorKernels.AddScaled(grads[0][t], grads[p][t], 1f);
+        for (int t = 0; t < 3; t++) if (!gradient.IsActive(t)) gradient.Table(t).Clear();
+        return losses.Sum();
+    }
+
+    // Parts of a full-data gradient pass: fixed, so that the sum is the same on any machine.
+    private const int GradientParts = 4;
+
+    /// <summary>
+    /// The plain BPR loss over <paramref name="sample"/> with <paramref name="featureDelta"/> (items × D, or null) added
+    /// to the features of the positive and negative items. For tests and diagnostics.
+    /// </summary>
+    internal double Loss(TripleSample sample, float[]? featureDelta = null)
+    {
+        int f = _f, k = _k, d = _d;
+        double loss = 0;
+        var proj = new float[2 * k];
+        var x = new float[d];
+        float Visual(int i, Span<float> p)
+        {
+            _features.AsSpan(i * d, d).CopyTo(x);
+            if (featureDelta is not null) FactorKernels.AddScaled(x, featureDelta.AsSpan(i * d, d), 1f);
+            FactorKernels.Project(_w[TE], x, p);
+            return _w[TBi][i] + FactorKernels.Dot(_w[TBp], x);
+        }
+        for (int t = 0; t < sample.Count; t++)
+        {
+            int u = sample.Users[t], i = sample.Positives[t], j = sample.Negatives[t];
+            float vi = Visual(i, proj.AsSpan(0, k)), vj = Visual(j, proj.AsSpan(k, k));
+            float diff = FactorKernels.DotDifference(_w[TGu].AsSpan(u * f, f), _w[TGi].AsSpan(i * f, f), _w[TGi].AsSpan(j * f, f))
+                + FactorKernels.DotDifference(_w[TTu].AsSpan(u * k, k), proj.AsSpan(0, k), proj.AsSpan(k, k)) + vi - vj;
+            loss += FactorKernels.BprLoss(diff, out _);
+        }
+        return loss;
+    }
+
+    private void CheckTargets(Perturbation p)
+    {
+        if (p.Targets.Count != 3 || !p.Targets.SequenceEqual(PerturbationTargets))
+            throw new ArgumentException($"the perturbation's targets ({string.Join(", ", p.Targets)}) do not match this model's ({string.Join(", ", PerturbationTargets)})");
+    }
+
+    // ---------------------------------------------------------------- persistence
+
+    /// <summary>
+    /// Writes the model to <paramref name="path"/> (a versioned binary file: format, model name, options, shapes, then
+    /// γ_u, γ_i, θ_u, Eᵀ, β′, b). The features are not stored: pass the same features to <see cref="Load"/>. Atomic.
+    /// </summary>
+    public void Save(string path) => AtomicFile.Write(path, stream =>
+    {
+        using var bw = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        bw.Write(FileMagic);
+        bw.Write(FileVersion);
+        bw.Write(ModelName);
+        bw.Write(JsonSerializer.Serialize(Options));
+        bw.Write(NumUsers);
+        bw.Write(NumItems);
+        bw.Write(_d);
+        foreach (var t in _w) bw.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(t.AsSpan()));
+    });
+
+    /// <summary>
+    /// Reads a model written by <see cref="Save"/>, scoring with <paramref name="features"/> (which must have the saved
+    /// item count and dimension). With <paramref name="train"/> it can be trained further and attacked.
+    /// </summary>
+    /// <exception cref="DataFormatException">The file is not a VBPR model file of a known version, is truncated, or its shapes do not match.</exception>
+    public static Vbpr Load(string path, ItemFeatures features, Interactions? train = null)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        if (!File.Exists(path)) throw new DataFormatException(path, 0, "model file not found");
+        try
+        {
+            using var stream = File.OpenRead(path);
+            using var br = new BinaryReader(stream);
+            if (!br.ReadBytes(FileMagic.Length).AsSpan().SequenceEqual(FileMagic)) throw new DataFormatException(path, 0, "not an AdvRec VBPR model file (bad magic bytes)");
+            int version = br.ReadInt32();
+            if (version != FileVersion) throw new DataFormatException(path, 0, $"model file format version {version}; this build reads version {FileVersion}");
+            string name = br.ReadString();
+            if (name != ModelName) throw new DataFormatException(path, 0, $"the file holds a {name} model, expected {ModelName}");
+            var options = JsonSerializer.Deserialize<VbprOptions>(br.ReadString()) ?? throw new DataFormatException(path, 0, "missing options");
+            int users = br.ReadInt32(), items = br.ReadInt32(), d = br.ReadInt32();
+            if (users < 1 || items != features.NumItems || d != features.Dimension)
+                throw new DataFormatException(path, 0, $"the model has {users} users, {items} items and {d}-d features; the features given have {features.NumItems} items of {features.Dimension}");
+            if (train is not null && (train.NumUsers != users || train.NumItems != items))
+                throw new DataFormatException(path, 0, $"the model has {users} users × {items} items but the data has {train.NumUsers} users × {train.NumItems} items");
+            int f = options.Factors, k = options.FactorsD;
+            int[] sizes = [checked(users * f), checked(items * f), checked(users * k), checked(k * d), d, items];
+            var tables = new float[TableCount][];
+            for (int t = 0; t < TableCount; t++)
+            {
+                tables[t] = new float[sizes[t]];
+                var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(tables[t].AsSpan());
+                if (br.Read(bytes) != bytes.Length) throw new DataFormatException(path, 0, "the model file is truncated");
+            }
+            if (stream.Position != stream.Length) throw new DataFormatException(path, 0, $"{stream.Length - stream.Position} unexpected bytes after the tables");
+            return new Vbpr(options, features, users, tables, train);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new DataFormatException(path, 0, "the model file is truncated", e);
+        }
+    }
+
+    /// <summary>A copy of <paramref name="source"/>'s parameters in a new model with <paramref name="options"/> (same shapes), fresh optimizer state.</summary>
+    internal static Vbpr CopyOf(Vbpr source, VbprOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        options.Validate();
+        if (options.Factors != source.Options.Factors || options.FactorsD != source.Options.FactorsD)
+            throw new ArgumentException($"the pre-trained VBPR has factors {source.Options.Factors} and factors_d {source.Options.FactorsD}; the options ask for {options.Factors} and {options.FactorsD}", nameof(options));
+        return new Vbpr(options, source.Features, source.NumUsers, source._w.Select(t => (float[])t.Clone()).ToArray(), source._train);
+    }
+
+    private void Initialize(float[] table, int rows, int cols, ref Xoshiro rng)
+    {
+        if (Options.Init == Initialization.GlorotUniform)
+        {
+            float a = MathF.Sqrt(6f / (rows + cols));
+            for (int x = 0; x < table.Length; x++) table[x] = (2f * rng.NextFloat() - 1f) * a;
+            return;
+        }
+        for (int x = 0; x < table.Length; x++)
+        {
+            double v;
+            do v = rng.NextGaussian(); while (Math.Abs(v) > 2.0);
+            table[x] = (float)(v * Options.InitStd);
+        }
+    }
+}
