@@ -237,7 +237,7 @@ public sealed class BprMf : IIterativeModel
         }
 
         // The notebook's Δ provider is itself a parallel full-data pass: then sample on the same thread.
-        if (ThreadCount > 1 && adversarial?.DeltaProvider is null && units > 1) RunPipelined(sampler, Update, cancellationToken);
+        if (ThreadCount > 1 && adversarial?.DeltaProvider is null && units > 1) SamplingPipeline.Run(sampler.Units, Sampler.Buffers, b => sampler.Fill(b), b => Update(b, sampler.Buffer(b)), cancellationToken);
         else
         {
             for (int b = 0; b < units; b++)
@@ -269,68 +269,6 @@ public sealed class BprMf : IIterativeModel
 
     // Triples per work unit on the per-triple SGD path (one RNG stream and one hand-off per unit).
     private const int PerTripleUnit = 1024;
-
-    // Two threads, no shared writes: the sampler thread shuffles and draws negatives for unit b + 1 (reading only
-    // the training data) while this thread applies unit b, the only writer of the parameters. Measured on the
-    // 2-core machine, this beats lock-free parallel updates of shared rows, whose cache-line traffic between
-    // cores made two threads slower than one.
-    private static void RunPipelined(Sampler sampler, Action<int, SampledUnit> update, CancellationToken cancellationToken)
-    {
-        var hand = new Handoff();
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                for (int b = 0; b < sampler.Units; b++)
-                {
-                    var spin = new SpinWait();
-                    while (b - Volatile.Read(ref hand.Consumed) >= Sampler.Buffers)
-                    {
-                        if (hand.Stop) return;
-                        spin.SpinOnce(sleep1Threshold: -1);
-                    }
-                    sampler.Fill(b);
-                    Volatile.Write(ref hand.Produced, b + 1);
-                }
-            }
-            catch (Exception e)
-            {
-                hand.Error = e;
-                hand.Stop = true;
-            }
-        })
-        { IsBackground = true, Name = "advrec-sampler" };
-        thread.Start();
-        try
-        {
-            for (int b = 0; b < sampler.Units; b++)
-            {
-                var spin = new SpinWait();
-                while (Volatile.Read(ref hand.Produced) <= b)
-                {
-                    if (hand.Stop) break;
-                    cancellationToken.ThrowIfCancellationRequested();
-                    spin.SpinOnce(sleep1Threshold: -1);
-                }
-                if (hand.Error is not null) break;
-                update(b, sampler.Buffer(b));
-                Volatile.Write(ref hand.Consumed, b + 1);
-            }
-        }
-        finally
-        {
-            hand.Stop = true;
-            thread.Join();
-        }
-        if (hand.Error is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(hand.Error);
-    }
-
-    private sealed class Handoff
-    {
-        public int Produced, Consumed;
-        public volatile bool Stop;
-        public volatile Exception? Error;
-    }
 
     /// <summary>A batch of sampled triples, with each touched row's slot in the updater's compact buffers.</summary>
     private sealed class SampledUnit(int capacity, int maxUsers, int maxItems)

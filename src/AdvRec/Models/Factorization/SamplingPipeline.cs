@@ -3,6 +3,8 @@ namespace AdvRec.Models.Factorization;
 /// <summary>
 /// Two threads, no shared writes: a sampler thread fills unit b + 1 (reading only the training data) while the
 /// calling thread applies unit b, the only writer of the parameters. At most <c>buffers</c> units are in flight.
+/// Measured on the 2-core machine, this beats lock-free parallel updates of shared rows, whose cache-line traffic
+/// between cores made two threads slower than one.
 /// </summary>
 internal static class SamplingPipeline
 {
