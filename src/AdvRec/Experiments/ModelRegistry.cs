@@ -2,6 +2,7 @@ using AdvRec.Adversarial;
 using AdvRec.Data;
 using AdvRec.Experiments.Config;
 using AdvRec.Models;
+using AdvRec.Models.Baselines;
 using AdvRec.Models.Factorization;
 
 namespace AdvRec.Experiments;
@@ -66,6 +67,9 @@ public static class ModelRegistry
             (o, c) => new Amf((AmfOptions)o with { Epochs = c.Epochs }, c.Train), o => ((AmfOptions)o).Epochs,
             o => o is AmfOptions a ? new AttackOptions { Epsilon = a.Epsilon, Steps = a.NbIter, StepSize = a.EpsIter } : new AttackOptions(),
             (m, path) => ((Amf)m).Factorization.Save(path)),
+        [MostPop.ModelName] = new(MostPop.ModelName, new ModelSchema(new MostPopOptions()),
+            (o, c) => new MostPop((MostPopOptions)o, c.Train), _ => 1, _ => new AttackOptions(),
+            (m, path) => ((MostPop)m).Save(path)),
     };
 
     /// <summary>The schemas, for <see cref="StudyConfigLoader"/>.</summary>
