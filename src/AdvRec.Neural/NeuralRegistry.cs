@@ -1,4 +1,8 @@
+using AdvRec.Adversarial;
 using AdvRec.Experiments;
+using AdvRec.Experiments.Config;
+using AdvRec.Neural.Autoencoders;
+using AdvRec.Neural.Sequential;
 
 namespace AdvRec.Neural;
 
@@ -11,6 +15,12 @@ public static class NeuralRegistry
     /// <summary>Every neural model definition.</summary>
     public static IReadOnlyList<ModelDefinition> Models { get; } =
     [
+        new(Ease.ModelName, new ModelSchema(new EaseOptions(), new Dictionary<string, string> { ["l2_norm"] = nameof(EaseOptions.Lambda) }),
+            (o, c) => new Ease((EaseOptions)o with { Device = c.Device ?? ((EaseOptions)o).Device }, c.Train, c.Log, c.Data?.Name), _ => 1, _ => new AttackOptions(),
+            (m, path) => ((Ease)m).Save(path)),
+        new(Svae.ModelName, new ModelSchema(new SvaeOptions(), new Dictionary<string, string> { ["lr"] = nameof(SvaeOptions.LearningRate) }),
+            (o, c) => new Svae((SvaeOptions)o with { Device = c.Device ?? ((SvaeOptions)o).Device }, c.Train, c.Log, c.Data?.Name), _ => null, _ => new AttackOptions(),
+            (m, path) => ((Svae)m).Save(path)),
     ];
 
     /// <summary>The managed engine's models and these, in one table (what the CLI offers).</summary>

@@ -9,6 +9,7 @@ using AdvRec.IO;
 using AdvRec.Kernels;
 using AdvRec.Models;
 using AdvRec.Models.Factorization;
+using AdvRec.Neural.Autoencoders;
 using Spectre.Console;
 
 namespace AdvRec.Cli.Commands;
@@ -16,7 +17,8 @@ namespace AdvRec.Cli.Commands;
 /// <summary>
 /// <c>advrec bench</c>: times BPR-MF epochs (the fastest path, per-triple SGD, and the paper's Adagrad on
 /// batches of 512), APR epochs, the full-data FGSM attack and a full evaluation (all users, K = 100, all
-/// metrics) on real data, and reports the peak working set.
+/// metrics) on real data, and reports the peak working set. With <c>--model EASE</c> it times EASE's closed-form fit
+/// and the same full evaluation instead.
 /// </summary>
 internal static class BenchCommand
 {
@@ -29,13 +31,17 @@ internal static class BenchCommand
         var epochs = new Option<int>("--epochs") { Description = "Timed epochs per measurement (the median is reported).", DefaultValueFactory = _ => 5 };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the figures as JSON to this file." };
         var featureDim = new Option<int>("--feature-dim") { Description = "Length of the seeded random item features attached for the VBPR and AMR epochs; 0 skips them.", DefaultValueFactory = _ => 64 };
-        var command = new Command("bench", "Time training, attack and evaluation on real data.") { train, test, format, factors, epochs, json, featureDim };
+        var model = new Option<string>("--model") { Description = "What to time: BPR-MF (training, APR, FGSM, evaluation, VBPR and AMR) or EASE (fit and evaluation).", DefaultValueFactory = _ => "BPR-MF" };
+        model.AcceptOnlyFromAmong("BPR-MF", "EASE");
+        var device = new Option<string>("--device") { Description = "Device of a neural model (cpu | cuda | auto).", DefaultValueFactory = _ => "cpu" };
+        var command = new Command("bench", "Time training, attack and evaluation on real data.") { train, test, format, factors, epochs, json, featureDim, model, device };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(console, parse.GetValue(train)!, parse.GetValue(test), parse.GetValue(format),
-            parse.GetValue(factors), parse.GetValue(epochs), parse.GetValue(json), parse.GetValue(featureDim), cancellationToken)));
+            parse.GetValue(factors), parse.GetValue(epochs), parse.GetValue(json), parse.GetValue(featureDim), parse.GetValue(model)!, parse.GetValue(device)!, cancellationToken)));
         return command;
     }
 
-    private static int Run(IAnsiConsole console, FileInfo trainFile, FileInfo? testFile, DataFormat format, int factors, int epochs, FileInfo? json, int featureDim, CancellationToken ct)
+    private static int Run(IAnsiConsole console, FileInfo trainFile, FileInfo? testFile, DataFormat format, int factors, int epochs, FileInfo? json, int featureDim,
+        string modelName, string device, CancellationToken ct)
     {
         if (epochs < 1) throw new ArgumentOutOfRangeException("--epochs", epochs, "must be >= 1");
         if (featureDim < 0) throw new ArgumentOutOfRangeException("--feature-dim", featureDim, "must be >= 0");
@@ -46,6 +52,7 @@ internal static class BenchCommand
             : DatasetLoader.LoadFixed(trainFile.FullName, testFile.FullName, null, read);
         double loadSeconds = loadClock.Elapsed.TotalSeconds;
         DataSummary.Write(console, data);
+        if (modelName == Ease.ModelName) return Write(console, json, BenchEase(console, data, device, epochs, loadSeconds, ct));
         var options = new BprMfOptions { Factors = factors };
         console.MarkupLineInterpolated($"{Environment.ProcessorCount} cores; BPR-MF {factors} factors: bpr_epoch_s per-triple SGD; bpr_epoch_adagrad512_s and apr_epoch_s Adagrad, batch {options.BatchSize}; eps 0.5; medians of {epochs} epochs");
 
@@ -107,6 +114,43 @@ internal static class BenchCommand
             return figures;
         });
 
+        return Write(console, json, figures);
+    }
+
+    // EASE: the closed-form fit (a fresh model each time; the first fit is a warm-up) and a full evaluation of the fitted model.
+    private static Dictionary<string, double> BenchEase(IAnsiConsole console, Dataset data, string device, int runs, double loadSeconds, CancellationToken ct)
+    {
+        var options = new EaseOptions { Device = device };
+        console.MarkupLineInterpolated($"{Environment.ProcessorCount} cores; EASE lambda {options.Lambda}, device {device}: ease_fit_s = Gram matrix + float64 Cholesky + weights; medians of {runs} fits after one warm-up");
+        return ConsoleProgress.Run(console, progress =>
+        {
+            using (var warm = new Ease(options, data.Train, line => console.MarkupLineInterpolated($"[grey]{line}[/]"))) warm.TrainEpoch(null, ct);
+            double fit = Median(runs, () =>
+            {
+                using var m = new Ease(options, data.Train, line => console.MarkupLineInterpolated($"[grey]{line}[/]"));
+                return m.TrainEpoch(progress, ct).Seconds;
+            });
+            using var model = new Ease(options, data.Train);
+            model.TrainEpoch(null, ct);
+            var evalOptions = new EvaluationOptions { Cutoffs = [100] };
+            RankingEvaluator.Evaluate(model, data.Train, data.Test, evalOptions, null, ct);
+            double eval = Median(3, () => Time(() => RankingEvaluator.Evaluate(model, data.Train, data.Test, evalOptions, progress, ct)));
+            return new Dictionary<string, double>
+            {
+                ["ease_fit_s"] = fit,
+                ["eval_s"] = eval,
+                ["peak_working_set_mb"] = PeakWorkingSetMb(),
+                ["load_s"] = loadSeconds,
+                ["train_pairs"] = data.Train.Count,
+                ["users"] = data.NumUsers,
+                ["items"] = data.NumItems,
+                ["threads"] = Environment.ProcessorCount,
+            };
+        });
+    }
+
+    private static int Write(IAnsiConsole console, FileInfo? json, Dictionary<string, double> figures)
+    {
         var table = new Table().AddColumn("figure").AddColumn(new TableColumn("value").RightAligned());
         foreach (var (key, value) in figures) table.AddRow(key, value.ToString(value >= 100 ? "N0" : "0.0000", System.Globalization.CultureInfo.InvariantCulture));
         console.Write(table);

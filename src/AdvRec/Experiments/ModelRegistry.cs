@@ -3,6 +3,7 @@ using AdvRec.Data;
 using AdvRec.Data.Features;
 using AdvRec.Experiments.Config;
 using AdvRec.Models;
+using AdvRec.Models.Baselines;
 using AdvRec.Models.Factorization;
 
 namespace AdvRec.Experiments;
@@ -93,6 +94,9 @@ public static class ModelRegistry
             (o, c) => new Amr((AmrOptions)o with { Epochs = c.Epochs }, c.Train, FeaturesOf(c, Amr.ModelName)), o => ((AmrOptions)o).Epochs,
             o => o is AmrOptions a ? new AttackOptions { Epsilon = a.Epsilon, Steps = a.NbIter, StepSize = a.EpsIter, Targets = [Vbpr.ItemFeatureVectors] } : new AttackOptions(),
             (m, path) => ((Amr)m).Visual.Save(path), NeedsItemFeatures: true),
+        [MostPop.ModelName] = new(MostPop.ModelName, new ModelSchema(new MostPopOptions()),
+            (o, c) => new MostPop((MostPopOptions)o, c.Train), _ => 1, _ => new AttackOptions(),
+            (m, path) => ((MostPop)m).Save(path)),
     };
 
     /// <summary>The schemas, for <see cref="StudyConfigLoader"/>.</summary>

@@ -1,0 +1,69 @@
+using AdvRec.Data;
+using AdvRec.Kernels;
+using AdvRec.Neural.Sequential;
+using AdvRec.Tests.Models;
+
+namespace AdvRec.Tests.Neural.Sequential;
+
+public class SvaeTests
+{
+    private static readonly SvaeOptions Small = new()
+    {
+        EmbeddingSize = 8,
+        GruSize = 8,
+        HiddenSize = 8,
+        LatentSize = 4,
+        NextK = 2,
+        BatchSize = 8,
+        LearningRate = 0.02,
+        WeightDecay = 0,
+        Device = "cpu",
+    };
+
+    // Users walk through the catalogue in order (item i is followed by i+1, i+2, ...), with random timestamps per user.
+    private static Interactions Sequences(int users, int items, int length, ulong seed)
+    {
+        var rng = new Xoshiro(seed);
+        var us = new List<int>();
+        var its = new List<int>();
+        var ts = new List<long>();
+        for (int u = 0; u < users; u++)
+        {
+            int start = rng.NextInt(items);
+            for (int s = 0; s < length; s++) { us.Add(u); its.Add((start + s) % items); ts.Add(1000 * s + rng.NextInt(10)); }
+        }
+        return Interactions.Build(users, items, us.ToArray(), its.ToArray(), default, ts.ToArray());
+    }
+
+    [Fact]
+    public void KeepsTheNeuralContract() =>
+        NeuralContract.Check(() => new Svae(Small, Sequences(24, 15, 6, 3)));
+
+    [Fact]
+    public void RefusesDataWithoutTimestampsNamingIt()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => new Svae(Small, TinyData.Random(10, 8, 3, 1), null, "tiny-implicit"));
+        Assert.Contains("tiny-implicit", e.Message);
+        Assert.Contains("timestamps", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => (Small with { NextK = 0 }).Validate());
+    }
+
+    [Fact]
+    public void LearnsTheNextItemOfASequence()
+    {
+        var data = Sequences(40, 12, 6, 5);
+        using var model = new Svae(Small with { LearningRate = 0.03 }, data);
+        for (int e = 0; e < 25; e++) model.TrainEpoch(null, default);
+        var scores = NeuralContract.Scores(model, Enumerable.Range(0, 40).ToArray());
+        int hits = 0;
+        for (int u = 0; u < 40; u++)
+        {
+            int lastItem = data.ItemsOf(u).ToArray()[Array.IndexOf(data.TimestampsOf(u).ToArray(), data.TimestampsOf(u).ToArray().Max())];
+            int next = (lastItem + 1) % 12;
+            var row = scores.AsSpan(u * 12, 12).ToArray();
+            var unseen = Enumerable.Range(0, 12).Where(i => !data.Contains(u, i)).OrderByDescending(i => row[i]).ToList();
+            if (unseen.Take(2).Contains(next)) hits++;
+        }
+        Assert.True(hits >= 20, $"the next item was in the top 2 of only {hits} of 40 users");
+    }
+}
