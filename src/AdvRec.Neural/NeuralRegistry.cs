@@ -1,4 +1,7 @@
+using AdvRec.Adversarial;
 using AdvRec.Experiments;
+using AdvRec.Experiments.Config;
+using AdvRec.Neural.Graph;
 
 namespace AdvRec.Neural;
 
@@ -8,9 +11,33 @@ namespace AdvRec.Neural;
 /// </summary>
 public static class NeuralRegistry
 {
+    private static readonly Dictionary<string, string> LightGcnAliases = new()
+    {
+        ["lr"] = nameof(LightGcnOptions.LearningRate),
+        ["l_w"] = nameof(LightGcnOptions.Regularization),
+        ["n_layers"] = nameof(LightGcnOptions.Layers),
+    };
+
+    private static readonly Dictionary<string, string> LightGcnAprAliases = new()
+    {
+        ["lr"] = nameof(LightGcnAprOptions.LearningRate),
+        ["l_w"] = nameof(LightGcnAprOptions.Regularization),
+        ["n_layers"] = nameof(LightGcnAprOptions.Layers),
+        ["eps"] = nameof(LightGcnAprOptions.Epsilon),
+        ["l_adv"] = nameof(LightGcnAprOptions.AdversarialWeight),
+    };
+
     /// <summary>Every neural model definition.</summary>
     public static IReadOnlyList<ModelDefinition> Models { get; } =
     [
+        new(LightGcn.ModelName, new ModelSchema(new LightGcnOptions(), LightGcnAliases),
+            (o, c) => new LightGcn((LightGcnOptions)o with { Device = c.Device ?? ((LightGcnOptions)o).Device }, c.Train, c.Log),
+            _ => null, _ => new AttackOptions(), (m, path) => ((NeuralModel)m).Save(path)),
+        new(LightGcnApr.ModelName, new ModelSchema(new LightGcnAprOptions(), LightGcnAprAliases),
+            (o, c) => new LightGcnApr((LightGcnAprOptions)o with { Device = c.Device ?? ((LightGcnAprOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Log),
+            o => ((LightGcnAprOptions)o).Epochs,
+            o => o is LightGcnAprOptions a ? new AttackOptions { Epsilon = a.Epsilon, Steps = a.NbIter, StepSize = a.EpsIter } : new AttackOptions(),
+            (m, path) => ((NeuralModel)m).Save(path)),
     ];
 
     /// <summary>The managed engine's models and these, in one table (what the CLI offers).</summary>
