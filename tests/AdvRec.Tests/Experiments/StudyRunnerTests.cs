@@ -1,12 +1,14 @@
 using AdvRec.Experiments;
 using AdvRec.Experiments.Config;
 using AdvRec.Neural;
+using AdvRec.Tests.Neural;
 using AdvRec.Tests.Experiments.Config;
 using AdvRec.Reporting;
 using AdvRec.Tests.Cli;
 
 namespace AdvRec.Tests.Experiments;
 
+[Collection(TorchCollection.Name)]
 public class StudyRunnerTests
 {
     private static string ExamplesFolder()

@@ -5,6 +5,7 @@ using AdvRec.Tests.Models;
 
 namespace AdvRec.Tests.Neural;
 
+[Collection(TorchCollection.Name)]
 public class EaseTests
 {
     private static Ease Fitted(Interactions data, double lambda = 5, List<string>? log = null)

@@ -5,6 +5,7 @@ using AdvRec.Tests.Models;
 
 namespace AdvRec.Tests.Neural.Sequential;
 
+[Collection(TorchCollection.Name)]
 public class SvaeTests
 {
     private static readonly SvaeOptions Small = new()
