@@ -26,13 +26,19 @@ internal static class BenchCommand
         var factors = new Option<int>("--factors") { Description = "Embedding size.", DefaultValueFactory = _ => 64 };
         var epochs = new Option<int>("--epochs") { Description = "Timed epochs per measurement (the median is reported).", DefaultValueFactory = _ => 5 };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the figures as JSON to this file." };
-        var command = new Command("bench", "Time training, attack and evaluation on real data.") { train, test, format, factors, epochs, json };
+        var model = new Option<string?>("--model") { Description = "Time this registered model (default options) instead of BPR-MF/APR: epochs and a full evaluation (RMSE/MAE for rating models)." };
+        var device = new Option<string?>("--device") { Description = $"Device of a neural --model ({AdvRec.Neural.TorchDevices.Choices})." };
+        var randomRatings = new Option<bool>("--random-ratings") { Description = "Replace every rating with a seeded random 1..5 star, to time a rating model on implicit data (the metrics then mean nothing)." };
+        var hp = new Option<string[]>("--hp") { Description = "A hyperparameter of --model as key=value (config names, e.g. hidden=500); repeatable.", AllowMultipleArgumentsPerToken = false };
+        var command = new Command("bench", "Time training, attack and evaluation on real data.") { train, test, format, factors, epochs, json, model, device, randomRatings, hp };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(console, parse.GetValue(train)!, parse.GetValue(test), parse.GetValue(format),
-            parse.GetValue(factors), parse.GetValue(epochs), parse.GetValue(json), cancellationToken)));
+            parse.GetValue(factors), parse.GetValue(epochs), parse.GetValue(json), cancellationToken,
+            parse.GetValue(model), parse.GetValue(device), parse.GetValue(randomRatings), parse.GetValue(hp) ?? [])));
         return command;
     }
 
-    private static int Run(IAnsiConsole console, FileInfo trainFile, FileInfo? testFile, DataFormat format, int factors, int epochs, FileInfo? json, CancellationToken ct)
+    private static int Run(IAnsiConsole console, FileInfo trainFile, FileInfo? testFile, DataFormat format, int factors, int epochs, FileInfo? json, CancellationToken ct,
+        string? modelName = null, string? device = null, bool randomRatings = false, string[]? settings = null)
     {
         if (epochs < 1) throw new ArgumentOutOfRangeException("--epochs", epochs, "must be >= 1");
         var read = new ReadOptions { Format = format };
@@ -42,6 +48,14 @@ internal static class BenchCommand
             : DatasetLoader.LoadFixed(trainFile.FullName, testFile.FullName, null, read);
         double loadSeconds = loadClock.Elapsed.TotalSeconds;
         DataSummary.Write(console, data);
+        if (modelName is not null)
+        {
+            console.MarkupLineInterpolated($"{Environment.ProcessorCount} cores; {modelName} with its default options{(settings is { Length: > 0 } ? " and " + string.Join(", ", settings) : "")}: first epoch apart, median of {epochs} epochs, one full evaluation");
+            var modelFigures = ConsoleProgress.Run(console, progress =>
+                ModelBench.Run(modelName, data, epochs, device, randomRatings, settings ?? [], progress, line => console.MarkupLineInterpolated($"{line}"), ct));
+            modelFigures["load_s"] = loadSeconds;
+            return Show(console, modelFigures, json);
+        }
         var options = new BprMfOptions { Factors = factors };
         console.MarkupLineInterpolated($"{Environment.ProcessorCount} cores; BPR-MF {factors} factors: bpr_epoch_s per-triple SGD; bpr_epoch_adagrad512_s and apr_epoch_s Adagrad, batch {options.BatchSize}; eps 0.5; medians of {epochs} epochs");
 
@@ -80,6 +94,11 @@ internal static class BenchCommand
             };
         });
 
+        return Show(console, figures, json);
+    }
+
+    private static int Show(IAnsiConsole console, Dictionary<string, double> figures, FileInfo? json)
+    {
         var table = new Table().AddColumn("figure").AddColumn(new TableColumn("value").RightAligned());
         foreach (var (key, value) in figures) table.AddRow(key, value.ToString(value >= 100 ? "N0" : "0.0000", System.Globalization.CultureInfo.InvariantCulture));
         console.Write(table);

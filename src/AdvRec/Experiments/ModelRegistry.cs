@@ -2,6 +2,7 @@ using AdvRec.Adversarial;
 using AdvRec.Data;
 using AdvRec.Experiments.Config;
 using AdvRec.Models;
+using AdvRec.Models.Baselines;
 using AdvRec.Models.Factorization;
 
 namespace AdvRec.Experiments;
@@ -66,6 +67,12 @@ public static class ModelRegistry
             (o, c) => new Amf((AmfOptions)o with { Epochs = c.Epochs }, c.Train), o => ((AmfOptions)o).Epochs,
             o => o is AmfOptions a ? new AttackOptions { Epsilon = a.Epsilon, Steps = a.NbIter, StepSize = a.EpsIter } : new AttackOptions(),
             (m, path) => ((Amf)m).Factorization.Save(path)),
+        [GlobalMean.ModelName] = new(GlobalMean.ModelName, new ModelSchema(new GlobalMeanOptions()),
+            (o, c) => new GlobalMean((GlobalMeanOptions)o, c.Train, c.Data?.Name), _ => null, _ => new AttackOptions(),
+            (m, path) => ((GlobalMean)m).Save(path)),
+        [UserItemBias.ModelName] = new(UserItemBias.ModelName, new ModelSchema(new UserItemBiasOptions()),
+            (o, c) => new UserItemBias((UserItemBiasOptions)o, c.Train, c.Data?.Name), _ => null, _ => new AttackOptions(),
+            (m, path) => ((UserItemBias)m).Save(path)),
     };
 
     /// <summary>The schemas, for <see cref="StudyConfigLoader"/>.</summary>

@@ -4,6 +4,7 @@ using TorchSharp;
 
 namespace AdvRec.Tests.Neural;
 
+[Collection(NeuralContract.Collection)]
 public class EngineTests
 {
     [Fact]

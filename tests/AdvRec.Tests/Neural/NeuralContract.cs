@@ -13,6 +13,12 @@ namespace AdvRec.Tests.Neural;
 /// </summary>
 internal static class NeuralContract
 {
+    /// <summary>
+    /// The xunit collection of every test class that calls <see cref="Check"/>: the live-tensor counts are global to
+    /// the process, so those classes must not run in parallel with each other.
+    /// </summary>
+    public const string Collection = "TorchSharp live tensors";
+
     /// <summary>Runs every check on a fresh model from <paramref name="create"/>.</summary>
     public static void Check(Func<NeuralModel> create, int epochs = 3, float epsilon = 0.5f, bool lossMustFall = true)
     {
