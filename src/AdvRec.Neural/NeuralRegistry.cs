@@ -29,6 +29,22 @@ public static class NeuralRegistry
         ["l_adv"] = nameof(LightGcnAprOptions.AdversarialWeight),
     };
 
+    private static readonly Dictionary<string, string> AutoRecAliases = new()
+    {
+        ["lr"] = nameof(AutoRecOptions.LearningRate),
+        ["l_w"] = nameof(AutoRecOptions.Lambda),
+        ["hidden_neuron"] = nameof(AutoRecOptions.Hidden),
+    };
+
+    private static readonly Dictionary<string, string> DeepRecAliases = new()
+    {
+        ["lr"] = nameof(DeepRecOptions.LearningRate),
+        ["drop_prob"] = nameof(DeepRecOptions.Dropout),
+        ["aug_step"] = nameof(DeepRecOptions.DenseRefeeding),
+        ["hidden_layers"] = nameof(DeepRecOptions.Layers),
+        ["non_linearity_type"] = nameof(DeepRecOptions.Activation),
+    };
+
     /// <summary>Every neural model definition.</summary>
     public static IReadOnlyList<ModelDefinition> Models { get; } =
     [
@@ -46,8 +62,15 @@ public static class NeuralRegistry
             o => ((LightGcnAprOptions)o).Epochs,
             o => o is LightGcnAprOptions a ? new AttackOptions { Epsilon = a.Epsilon, Steps = a.NbIter, StepSize = a.EpsIter } : new AttackOptions(),
             (m, path) => ((NeuralModel)m).Save(path)),
+        new(AutoRec.ItemModelName, new ModelSchema(new AutoRecOptions(), AutoRecAliases), (o, c) => new AutoRec(AutoRecAs((AutoRecOptions)o, true) with { Device = c.Device ?? ((AutoRecOptions)o).Device }, c.Train, c.Log, c.Data?.Name), _ => null, _ => new AttackOptions(), (m, path) => ((NeuralModel)m).Save(path)),
+        new(AutoRec.UserModelName, new ModelSchema(new AutoRecOptions { ItemBased = false }, AutoRecAliases), (o, c) => new AutoRec(AutoRecAs((AutoRecOptions)o, false) with { Device = c.Device ?? ((AutoRecOptions)o).Device }, c.Train, c.Log, c.Data?.Name), _ => null, _ => new AttackOptions(), (m, path) => ((NeuralModel)m).Save(path)),
+        new(DeepRec.ModelName, new ModelSchema(new DeepRecOptions(), DeepRecAliases), (o, c) => new DeepRec((DeepRecOptions)o with { Device = c.Device ?? ((DeepRecOptions)o).Device }, c.Train, c.Log, c.Data?.Name), _ => null, _ => new AttackOptions(), (m, path) => ((NeuralModel)m).Save(path)),
     ];
 
     /// <summary>The managed engine's models and these, in one table (what the CLI offers).</summary>
     public static IReadOnlyDictionary<string, ModelDefinition> All { get; } = ModelRegistry.Combine(Models);
+
+    // I-AutoRec and U-AutoRec are one class; the name fixes item_based, and a contradicting setting is an error.
+    private static AutoRecOptions AutoRecAs(AutoRecOptions options, bool itemBased) => options.ItemBased == itemBased ? options
+        : throw new ArgumentException($"{(itemBased ? AutoRec.ItemModelName : AutoRec.UserModelName)} is {(itemBased ? "item" : "user")}-based; item_based: {(options.ItemBased ? "true" : "false")} is {(options.ItemBased ? AutoRec.ItemModelName : AutoRec.UserModelName)}", nameof(options));
 }

@@ -32,22 +32,28 @@ internal static class BenchCommand
         var epochs = new Option<int>("--epochs") { Description = "Timed epochs per measurement (the median is reported).", DefaultValueFactory = _ => 5 };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the figures as JSON to this file." };
         var featureDim = new Option<int>("--feature-dim") { Description = "Length of the seeded random item features attached for the VBPR and AMR epochs; 0 skips them.", DefaultValueFactory = _ => 64 };
-        var model = new Option<string>("--model") { Description = "What to time: BPR-MF (training, APR, FGSM, evaluation, VBPR and AMR), EASE (fit and evaluation) or LightGCN (its epoch on each engine).", DefaultValueFactory = _ => "BPR-MF" };
-        model.AcceptOnlyFromAmong("BPR-MF", "EASE", "LightGCN");
-        var device = new Option<string>("--device") { Description = "Device of a neural model (cpu | cuda | auto).", DefaultValueFactory = _ => "cpu" };
+        var model = new Option<string?>("--model") { Description = "Time this registered model instead of the factorization figures: EASE (fit), LightGCN (each engine) or any other (epochs and a full evaluation; RMSE/MAE for rating models)." };
+        var device = new Option<string?>("--device") { Description = $"Device of a neural --model ({AdvRec.Neural.TorchDevices.Choices}; default cpu)." };
+        var randomRatings = new Option<bool>("--random-ratings") { Description = "Replace every rating with a seeded random 1..5 star, to time a rating model on implicit data (the metrics then mean nothing)." };
+        var hp = new Option<string[]>("--hp") { Description = "A hyperparameter of --model as key=value (config names, e.g. hidden=500); repeatable.", AllowMultipleArgumentsPerToken = false };
         var layers = new Option<int>("--layers") { Description = "LightGCN: propagation layers.", DefaultValueFactory = _ => 2 };
-        var engine = new Option<string>("--engine") { Description = "LightGCN: managed, torch or both.", DefaultValueFactory = _ => "both" };
-        var command = new Command("bench", "Time training, attack and evaluation on real data.") { train, test, format, factors, epochs, json, featureDim, model, device, layers, engine };
-        command.SetAction((parse, cancellationToken) => Task.FromResult(parse.GetValue(model)!.Equals(LightGcn.ModelName, StringComparison.OrdinalIgnoreCase)
-            ? RunLightGcn(console, parse.GetValue(train)!, parse.GetValue(test), parse.GetValue(format), parse.GetValue(factors), parse.GetValue(epochs),
-                parse.GetValue(layers), parse.GetValue(engine)!, parse.GetValue(device)!, parse.GetValue(json), cancellationToken)
-            : Run(console, parse.GetValue(train)!, parse.GetValue(test), parse.GetValue(format),
-                parse.GetValue(factors), parse.GetValue(epochs), parse.GetValue(json), parse.GetValue(featureDim), parse.GetValue(model)!, parse.GetValue(device)!, cancellationToken)));
+        var engine = new Option<string>("--engine") { Description = "LightGCN: managed, torch, auto or both.", DefaultValueFactory = _ => "both" };
+        var command = new Command("bench", "Time training, attack and evaluation on real data.") { train, test, format, factors, epochs, json, featureDim, model, device, randomRatings, hp, layers, engine };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            string? name = parse.GetValue(model);
+            string dev = parse.GetValue(device) ?? "cpu";
+            if (name is not null && name.Equals(LightGcn.ModelName, StringComparison.OrdinalIgnoreCase))
+                return Task.FromResult(RunLightGcn(console, parse.GetValue(train)!, parse.GetValue(test), parse.GetValue(format), parse.GetValue(factors), parse.GetValue(epochs),
+                    parse.GetValue(layers), parse.GetValue(engine)!, dev, parse.GetValue(json), cancellationToken));
+            return Task.FromResult(Run(console, parse.GetValue(train)!, parse.GetValue(test), parse.GetValue(format), parse.GetValue(factors), parse.GetValue(epochs),
+                parse.GetValue(json), parse.GetValue(featureDim), name, dev, parse.GetValue(randomRatings), parse.GetValue(hp) ?? [], cancellationToken));
+        });
         return command;
     }
 
     private static int Run(IAnsiConsole console, FileInfo trainFile, FileInfo? testFile, DataFormat format, int factors, int epochs, FileInfo? json, int featureDim,
-        string modelName, string device, CancellationToken ct)
+        string? modelName, string device, bool randomRatings, string[] settings, CancellationToken ct)
     {
         if (epochs < 1) throw new ArgumentOutOfRangeException("--epochs", epochs, "must be >= 1");
         if (featureDim < 0) throw new ArgumentOutOfRangeException("--feature-dim", featureDim, "must be >= 0");
@@ -58,7 +64,16 @@ internal static class BenchCommand
             : DatasetLoader.LoadFixed(trainFile.FullName, testFile.FullName, null, read);
         double loadSeconds = loadClock.Elapsed.TotalSeconds;
         DataSummary.Write(console, data);
-        if (modelName == Ease.ModelName) return Write(console, json, BenchEase(console, data, device, epochs, loadSeconds, ct));
+        if (modelName is not null && modelName.Equals(Ease.ModelName, StringComparison.OrdinalIgnoreCase))
+            return Write(console, json, BenchEase(console, data, device, epochs, loadSeconds, ct));
+        if (modelName is not null)
+        {
+            console.MarkupLineInterpolated($"{Environment.ProcessorCount} cores; {modelName} with its default options{(settings.Length > 0 ? " and " + string.Join(", ", settings) : "")}: first epoch apart, median of {epochs} epochs, one full evaluation");
+            var modelFigures = ConsoleProgress.Run(console, progress =>
+                ModelBench.Run(modelName, data, epochs, device, randomRatings, settings, progress, line => console.MarkupLineInterpolated($"{line}"), ct));
+            modelFigures["load_s"] = loadSeconds;
+            return Write(console, json, modelFigures);
+        }
         var options = new BprMfOptions { Factors = factors };
         console.MarkupLineInterpolated($"{Environment.ProcessorCount} cores; BPR-MF {factors} factors: bpr_epoch_s per-triple SGD; bpr_epoch_adagrad512_s and apr_epoch_s Adagrad, batch {options.BatchSize}; eps 0.5; medians of {epochs} epochs");
 

@@ -15,7 +15,8 @@ public sealed class EvaluationResult
     private readonly int[] _users;
 
     internal EvaluationResult(int[] cutoffs, RankingMetric[] metrics, MetricKey[] keys, double[][] values, int[] users,
-        int usersSkippedNoRelevant, int usersSkippedNoCandidates, int relevantInTraining, int usersWithoutList)
+        int usersSkippedNoRelevant, int usersSkippedNoCandidates, int relevantInTraining, int usersWithoutList,
+        IReadOnlyDictionary<MetricKey, double>? pooled = null)
     {
         Cutoffs = cutoffs;
         Metrics = metrics;
@@ -32,6 +33,7 @@ public sealed class EvaluationResult
             double sum = 0;
             foreach (double v in values[c]) sum += v;
             _means[c] = users.Length == 0 ? double.NaN : sum / users.Length;
+            if (pooled is not null && pooled.TryGetValue(keys[c], out double p)) _means[c] = p;
         }
     }
 
@@ -68,7 +70,10 @@ public sealed class EvaluationResult
     /// <summary>Whether <paramref name="key"/> was computed.</summary>
     public bool Contains(MetricKey key) => Array.IndexOf(_keys, key) >= 0;
 
-    /// <summary>The mean over evaluated users of <paramref name="key"/> (NaN when no user was evaluated).</summary>
+    /// <summary>
+    /// The mean over evaluated users of <paramref name="key"/> (NaN when no user was evaluated); for RMSE and MAE, the
+    /// value pooled over every test rating of those users.
+    /// </summary>
     /// <exception cref="ArgumentException">The key was not computed.</exception>
     public double Mean(MetricKey key) => _means[IndexOf(key)];
 

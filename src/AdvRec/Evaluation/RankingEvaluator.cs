@@ -18,6 +18,14 @@ namespace AdvRec.Evaluation;
 /// <see cref="RelevantInTraining"/>. Users with no non-relevant candidate are skipped.
 /// </para>
 /// <para>
+/// The error metrics RMSE and MAE read the model's scores as predicted ratings (<see cref="IRatingPredictor"/>),
+/// clipped to the model's rating scale (or, for a model that is not an <see cref="IRatingPredictor"/>, such as a
+/// perturbed view of one, to the training ratings' range), and compare them with every test rating of the evaluated
+/// users (the relevance threshold does not apply to them). Their means are pooled over all those ratings (not averaged
+/// over users); the per-user values are each user's own RMSE and MAE. With only error metrics asked for, every user
+/// with a test rating is evaluated and nothing is ranked.
+/// </para>
+/// <para>
 /// The evaluated users and their relevant items are fixed when the evaluator is built, so one evaluator
 /// can evaluate many models (clean, attacked, per epoch) and their per-user values line up for paired tests.
 /// Thread-safe: <see cref="Evaluate(IRecommender, IProgress{ProgressUpdate}, CancellationToken)"/> may run
@@ -37,6 +45,12 @@ public sealed class RankingEvaluator
     private readonly int[] _relItems;
     private readonly double[]? _relGains;
     private readonly int _maxRelevant;
+    private readonly bool _ranking;
+    private readonly bool _errors;
+    private readonly int[] _errPtr;
+    private readonly int[] _errItems;
+    private readonly float[] _errRatings;
+    private readonly float _trainMin, _trainMax;
     private readonly int _blockSize;
     private readonly int _workers;
 
@@ -45,7 +59,7 @@ public sealed class RankingEvaluator
     /// <paramref name="train"/> excluded from each user's candidates.
     /// </summary>
     /// <exception cref="ArgumentException">
-    /// The shapes of train and test differ, a cutoff is below 1 or larger than the catalogue, the cutoff or
+    /// The shapes of train and test differ, a cutoff is below 1 or (with a ranking metric) larger than the catalogue, the cutoff or
     /// metric list is empty, or a block size or degree of parallelism is below 1.
     /// </exception>
     public RankingEvaluator(Interactions train, Interactions test, EvaluationOptions? options = null)
@@ -63,7 +77,7 @@ public sealed class RankingEvaluator
         foreach (int k in options.Cutoffs)
         {
             if (k < 1) throw new ArgumentException(Invariant($"cutoff {k} must be at least 1"), nameof(options));
-            if (k > numItems) throw new ArgumentException(Invariant($"cutoff {k} is larger than the catalogue ({numItems:N0} items)"), nameof(options));
+            if (k > numItems && options.Metrics?.Any(m => !m.IsRatingError()) != false) throw new ArgumentException(Invariant($"cutoff {k} is larger than the catalogue ({numItems:N0} items)"), nameof(options));
         }
         _cutoffs = [.. options.Cutoffs.Distinct().Order()];
         if (options.Metrics is null || options.Metrics.Count == 0) throw new ArgumentException("at least one metric is needed", nameof(options));
@@ -71,7 +85,11 @@ public sealed class RankingEvaluator
             if (!Enum.IsDefined(m)) throw new ArgumentException(Invariant($"unknown ranking metric {(int)m}"), nameof(options));
         _metrics = [.. options.Metrics.Distinct()];
         _keys = BuildKeys(_metrics, _cutoffs);
-        _listMetrics = [.. _metrics.Where(m => m != RankingMetric.Auc)];
+        _listMetrics = [.. _metrics.Where(m => m.HasCutoff())];
+        _ranking = _metrics.Any(m => !m.IsRatingError());
+        _errors = _metrics.Any(m => m.IsRatingError());
+        if (_errors && !test.HasRatings)
+            throw new ArgumentException("RMSE and MAE compare predicted with actual ratings, but the test data has no ratings", nameof(test));
         _listKeys = BuildKeys(_listMetrics, _cutoffs);
         if (options.UserBlockSize < 1) throw new ArgumentException(Invariant($"the user block size {options.UserBlockSize} must be at least 1"), nameof(options));
         if (options.MaxDegreeOfParallelism is < 1)
@@ -87,6 +105,9 @@ public sealed class RankingEvaluator
         var relPtr = new List<int> { 0 };
         var relItems = new List<int>();
         var relGains = graded ? new List<double>() : null;
+        var errPtr = new List<int> { 0 };
+        var errItems = new List<int>();
+        var errRatings = new List<float>();
         int skippedNoRelevant = 0, skippedNoCandidates = 0, relevantInTraining = 0, maxRelevant = 0;
         for (int u = 0; u < train.NumUsers; u++)
         {
@@ -100,14 +121,31 @@ public sealed class RankingEvaluator
                 relevant++;
                 if (trainItems.BinarySearch(testItems[p]) >= 0) inTraining++;
             }
-            if (relevant == 0) { skippedNoRelevant++; continue; }
-            int negatives = numItems - trainItems.Length - (relevant - inTraining);
-            if (negatives < 1) { skippedNoCandidates++; continue; }
+            if (!_ranking)
+            {
+                if (testItems.Length == 0) { skippedNoRelevant++; continue; }
+                relevant = 0; // nothing is ranked
+            }
+            else
+            {
+                if (relevant == 0) { skippedNoRelevant++; continue; }
+                int negatives = numItems - trainItems.Length - (relevant - inTraining);
+                if (negatives < 1) { skippedNoCandidates++; continue; }
+            }
+            if (_errors)
+            {
+                for (int p = 0; p < testItems.Length; p++)
+                {
+                    errItems.Add(testItems[p]);
+                    errRatings.Add(ratings[p]);
+                }
+                errPtr.Add(errItems.Count);
+            }
 
             users.Add(u);
             relevantInTraining += inTraining;
             maxRelevant = Math.Max(maxRelevant, relevant);
-            for (int p = 0; p < testItems.Length; p++)
+            for (int p = 0; p < testItems.Length && _ranking; p++)
             {
                 if (thresholded && ratings[p] < threshold) continue;
                 relItems.Add(testItems[p]);
@@ -122,6 +160,10 @@ public sealed class RankingEvaluator
         _relItems = [.. relItems];
         _relGains = relGains?.ToArray();
         _maxRelevant = maxRelevant;
+        _errPtr = [.. errPtr];
+        _errItems = [.. errItems];
+        _errRatings = [.. errRatings];
+        (_trainMin, _trainMax) = train.HasRatings && train.Count > 0 ? RatingPrediction.Range(train) : RatingPrediction.Range(test);
         NumUsers = train.NumUsers;
         NumItems = numItems;
         Options = options;
@@ -185,6 +227,9 @@ public sealed class RankingEvaluator
 
         int count = _users.Length;
         var values = NewValues(_keys.Length, count);
+        var squared = _errors ? new double[count] : null;
+        var absolute = _errors ? new double[count] : null;
+        var (low, high) = model is IRatingPredictor predictor ? (predictor.MinRating, predictor.MaxRating) : (_trainMin, _trainMax);
         int n = NumItems;
         int block = Math.Max(1, Math.Min(_blockSize, count));
         int blocks = (count + block - 1) / block;
@@ -213,6 +258,8 @@ public sealed class RankingEvaluator
                         for (int r = 0; r < rows; r++)
                         {
                             int pos = first + r;
+                            if (_errors) StoreErrors(buffer.AsSpan(r * n, n), pos, low, high, values, squared!, absolute!);
+                            if (!_ranking) continue;
                             int relStart = _relPtr[pos], m = _relPtr[pos + 1] - relStart;
                             int negatives = PessimisticRanks.Compute(buffer.AsSpan(r * n, n), _train.ItemsOf(_users[pos]),
                                 _relItems.AsSpan(relStart, m), ranks, order);
@@ -238,7 +285,46 @@ public sealed class RankingEvaluator
             });
         }
         return new EvaluationResult(_cutoffs, _metrics, _keys, values, _users, UsersSkippedNoRelevant, UsersSkippedNoCandidates,
-            RelevantInTraining, usersWithoutList: 0);
+            RelevantInTraining, usersWithoutList: 0, Pooled(squared, absolute));
+    }
+
+    // Each user's own RMSE and MAE of their test ratings, and their summed errors for the pooled means.
+    private void StoreErrors(ReadOnlySpan<float> scores, int pos, float low, float high, double[][] values, double[] squared, double[] absolute)
+    {
+        double sq = 0, ab = 0;
+        int start = _errPtr[pos], end = _errPtr[pos + 1];
+        for (int p = start; p < end; p++)
+        {
+            double e = (double)Math.Clamp(scores[_errItems[p]], low, high) - _errRatings[p];
+            sq += e * e;
+            ab += Math.Abs(e);
+        }
+        squared[pos] = sq;
+        absolute[pos] = ab;
+        int m = end - start;
+        for (int c = 0; c < _keys.Length; c++)
+        {
+            if (_keys[c].Metric == RankingMetric.Rmse) values[c][pos] = m == 0 ? 0 : Math.Sqrt(sq / m);
+            else if (_keys[c].Metric == RankingMetric.Mae) values[c][pos] = m == 0 ? 0 : ab / m;
+        }
+    }
+
+    // RMSE and MAE pooled over every test rating of the evaluated users.
+    private Dictionary<MetricKey, double>? Pooled(double[]? squared, double[]? absolute)
+    {
+        if (squared is null || absolute is null) return null;
+        double sq = 0, ab = 0;
+        for (int pos = 0; pos < squared.Length; pos++)
+        {
+            sq += squared[pos];
+            ab += absolute[pos];
+        }
+        int total = _errPtr[^1];
+        return new Dictionary<MetricKey, double>
+        {
+            [new MetricKey(RankingMetric.Rmse, 0)] = total == 0 ? double.NaN : Math.Sqrt(sq / total),
+            [new MetricKey(RankingMetric.Mae, 0)] = total == 0 ? double.NaN : ab / total,
+        };
     }
 
     /// <summary>
@@ -311,6 +397,7 @@ public sealed class RankingEvaluator
         for (int c = 0; c < keys.Length; c++)
         {
             MetricKey key = keys[c];
+            if (key.Metric.IsRatingError()) continue; // filled by StoreErrors
             values[c][pos] = RankingMetrics.Compute(key.Metric, ranks, key.Cutoff, negatives, gains);
         }
     }

@@ -1,7 +1,8 @@
 namespace AdvRec.Evaluation;
 
 /// <summary>
-/// The ranking metrics that AdvRec computes. Definitions (see <see cref="RankingMetrics"/> for the exact
+/// The metrics that AdvRec computes: ranking metrics and, for models that predict ratings, the error metrics
+/// RMSE and MAE. Definitions (see <see cref="RankingMetrics"/> for the exact
 /// formulas) follow PROTOCOLS §7 and Elliot; every one of them is a mean over the evaluated users.
 /// </summary>
 public enum RankingMetric
@@ -29,4 +30,13 @@ public enum RankingMetric
 
     /// <summary>AUC (no cutoff): per user, the mean over relevant items of the fraction of non-relevant candidates ranked strictly below it.</summary>
     Auc,
+
+    /// <summary>
+    /// RMSE (no cutoff, lower is better): the root of the mean squared error between the model's predicted ratings
+    /// (<see cref="IRatingPredictor"/>) and the test ratings, pooled over every test rating of the evaluated users.
+    /// </summary>
+    Rmse,
+
+    /// <summary>MAE (no cutoff, lower is better): the mean absolute error of the predicted ratings, pooled like <see cref="Rmse"/>.</summary>
+    Mae,
 }

@@ -4,7 +4,7 @@ namespace AdvRec.Evaluation;
 public static class RankingMetricExtensions
 {
     /// <summary>
-    /// The metric's display name: HR, nDCG, Precision, Recall, MRR, MAP, ElliotMAP, AUC. These names are
+    /// The metric's display name: HR, nDCG, Precision, Recall, MRR, MAP, ElliotMAP, AUC, RMSE, MAE. These names are
     /// also accepted by <see cref="TryParse"/>.
     /// </summary>
     public static string Name(this RankingMetric metric) => metric switch
@@ -17,21 +17,27 @@ public static class RankingMetricExtensions
         RankingMetric.Map => "MAP",
         RankingMetric.ElliotMap => "ElliotMAP",
         RankingMetric.Auc => "AUC",
+        RankingMetric.Rmse => "RMSE",
+        RankingMetric.Mae => "MAE",
         _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "unknown ranking metric"),
     };
 
-    /// <summary>Whether a higher value is better (true for every ranking metric AdvRec computes).</summary>
+    /// <summary>Whether a higher value is better: true for every ranking metric, false for the error metrics RMSE and MAE.</summary>
     public static bool HigherIsBetter(this RankingMetric metric) => metric switch
     {
         RankingMetric.HitRate or RankingMetric.Ndcg or RankingMetric.Precision or RankingMetric.Recall
             or RankingMetric.Mrr or RankingMetric.Map or RankingMetric.ElliotMap or RankingMetric.Auc => true,
+        RankingMetric.Rmse or RankingMetric.Mae => false,
         _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "unknown ranking metric"),
     };
 
-    /// <summary>Whether the metric is computed at a cutoff k (all but AUC).</summary>
+    /// <summary>Whether the metric is an error metric of predicted ratings (RMSE, MAE) rather than a ranking metric.</summary>
+    public static bool IsRatingError(this RankingMetric metric) => metric is RankingMetric.Rmse or RankingMetric.Mae;
+
+    /// <summary>Whether the metric is computed at a cutoff k (all but AUC, RMSE and MAE).</summary>
     public static bool HasCutoff(this RankingMetric metric) => metric switch
     {
-        RankingMetric.Auc => false,
+        RankingMetric.Auc or RankingMetric.Rmse or RankingMetric.Mae => false,
         RankingMetric.HitRate or RankingMetric.Ndcg or RankingMetric.Precision or RankingMetric.Recall
             or RankingMetric.Mrr or RankingMetric.Map or RankingMetric.ElliotMap => true,
         _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "unknown ranking metric"),
@@ -39,7 +45,7 @@ public static class RankingMetricExtensions
 
     /// <summary>
     /// Parses a metric name, case-insensitively: the display names (HR, nDCG, Precision, Recall, MRR, MAP,
-    /// ElliotMAP, AUC) and the enum names (HitRate, Ndcg, Mrr, Map, ElliotMap, Auc). "MAP" is the textbook
+    /// ElliotMAP, AUC, RMSE, MAE) and the enum names (HitRate, Ndcg, Mrr, Map, ElliotMap, Auc). "MAP" is the textbook
     /// average precision; Elliot's variant is "ElliotMAP".
     /// </summary>
     public static bool TryParse(string? name, out RankingMetric metric)
@@ -56,6 +62,8 @@ public static class RankingMetricExtensions
             case "MAP": metric = RankingMetric.Map; return true;
             case "ELLIOTMAP": metric = RankingMetric.ElliotMap; return true;
             case "AUC": metric = RankingMetric.Auc; return true;
+            case "RMSE": metric = RankingMetric.Rmse; return true;
+            case "MAE": metric = RankingMetric.Mae; return true;
             default: return false;
         }
     }

@@ -97,6 +97,12 @@ public static class ModelRegistry
         [MostPop.ModelName] = new(MostPop.ModelName, new ModelSchema(new MostPopOptions()),
             (o, c) => new MostPop((MostPopOptions)o, c.Train), _ => 1, _ => new AttackOptions(),
             (m, path) => ((MostPop)m).Save(path)),
+        [GlobalMean.ModelName] = new(GlobalMean.ModelName, new ModelSchema(new GlobalMeanOptions()),
+            (o, c) => new GlobalMean((GlobalMeanOptions)o, c.Train, c.Data?.Name), _ => null, _ => new AttackOptions(),
+            (m, path) => ((GlobalMean)m).Save(path)),
+        [UserItemBias.ModelName] = new(UserItemBias.ModelName, new ModelSchema(new UserItemBiasOptions()),
+            (o, c) => new UserItemBias((UserItemBiasOptions)o, c.Train, c.Data?.Name), _ => null, _ => new AttackOptions(),
+            (m, path) => ((UserItemBias)m).Save(path)),
     };
 
     /// <summary>The schemas, for <see cref="StudyConfigLoader"/>.</summary>

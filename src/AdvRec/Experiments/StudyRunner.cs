@@ -121,6 +121,11 @@ public static class StudyRunner
                 var sw = Stopwatch.StartNew();
                 driven.Start();
                 var model = definition.Create(variant.Options, new ModelContext(epochs, data.Train, data, Log, options.Device));
+                if (model is not IRatingPredictor && test.Metrics.Any(m => m.IsRatingError()))
+                {
+                    (model as IDisposable)?.Dispose();
+                    throw new ArgumentException($"the study asks for {string.Join(" and ", test.Metrics.Where(m => m.IsRatingError()).Select(m => m.Name()))}, but {modelConfig.Name} does not predict ratings (it only ranks); drop those metrics or the model", nameof(config));
+                }
                 var history = Trainer.Train(model, trainer, validation, meta.EvalPerturbations ? test : null, progress, cancellationToken);
                 var testResult = test.Evaluate(model, null, cancellationToken);
                 driven.Stop();

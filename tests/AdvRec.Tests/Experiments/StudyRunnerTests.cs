@@ -1,6 +1,6 @@
+using AdvRec.Neural;
 using AdvRec.Experiments;
 using AdvRec.Experiments.Config;
-using AdvRec.Neural;
 using AdvRec.Tests.Neural;
 using AdvRec.Tests.Experiments.Config;
 using AdvRec.Reporting;

@@ -8,7 +8,7 @@ public sealed record EvaluationConfig
     /// <summary><c>cutoffs</c>: one integer or a list (each between 1 and top_k); default [top_k].</summary>
     public IReadOnlyList<int> Cutoffs { get; init; } = [10];
 
-    /// <summary><c>simple_metrics</c>: metric names (HR, nDCG, Precision, Recall, MRR, MAP, ElliotMAP, AUC); default all.</summary>
+    /// <summary><c>simple_metrics</c>: metric names (HR, nDCG, Precision, Recall, MRR, MAP, ElliotMAP, AUC, and the rating errors RMSE and MAE); default every ranking metric.</summary>
     public IReadOnlyList<RankingMetric> SimpleMetrics { get; init; } = RankingMetrics.All;
 
     /// <summary><c>relevance_threshold</c>: a test item is relevant only if its rating is at least this; default none.</summary>

@@ -8,7 +8,7 @@ namespace AdvRec.Experiments.Config;
 /// <summary>Turns a checked <see cref="ConfigValue"/> tree into a <see cref="StudyConfig"/>, collecting every error.</summary>
 internal sealed class StudyParser
 {
-    private static readonly string[] MetricNames = ["HR", "nDCG", "Precision", "Recall", "MRR", "MAP", "ElliotMAP", "AUC", "HitRate"];
+    private static readonly string[] MetricNames = ["HR", "nDCG", "Precision", "Recall", "MRR", "MAP", "ElliotMAP", "AUC", "RMSE", "MAE", "HitRate"];
 
     private readonly List<ConfigError> _errors;
     private readonly string _file;
@@ -454,7 +454,7 @@ internal sealed class StudyParser
             {
                 if (item.Kind != ConfigValueKind.Scalar || !RankingMetricExtensions.TryParse(item.Text, out var m))
                 {
-                    string hint = item.Kind == ConfigValueKind.Scalar ? NearestName.Hint(item.Text!, MetricNames[..8]) : "";
+                    string hint = item.Kind == ConfigValueKind.Scalar ? NearestName.Hint(item.Text!, MetricNames[..10]) : "";
                     s.Error(item.Position, $"evaluation.simple_metrics: unknown metric {item.Describe()}{hint}");
                     continue;
                 }
@@ -657,7 +657,7 @@ internal sealed class StudyParser
         string name = at >= 0 ? text[..at] : text;
         if (!RankingMetricExtensions.TryParse(name, out var metric))
         {
-            s.Error(v.Position, $"{s.PathOf(key)}: unknown metric '{name}'{NearestName.Hint(name, MetricNames[..8])}");
+            s.Error(v.Position, $"{s.PathOf(key)}: unknown metric '{name}'{NearestName.Hint(name, MetricNames[..10])}");
             return null;
         }
         int cutoff = 0;
