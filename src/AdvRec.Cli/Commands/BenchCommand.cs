@@ -26,14 +26,22 @@ internal static class BenchCommand
         var factors = new Option<int>("--factors") { Description = "Embedding size.", DefaultValueFactory = _ => 64 };
         var epochs = new Option<int>("--epochs") { Description = "Timed epochs per measurement (the median is reported).", DefaultValueFactory = _ => 5 };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the figures as JSON to this file." };
-        var command = new Command("bench", "Time training, attack and evaluation on real data.") { train, test, format, factors, epochs, json };
+        var model = new Option<string>("--model") { Description = $"What to time: bpr (BPR-MF and APR, the default) or a neural model ({string.Join(", ", NeuralBench.Models)}) with its paper's defaults.", DefaultValueFactory = _ => "bpr" };
+        var device = new Option<string>("--device") { Description = "Device of a neural model: cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "cpu" };
+        var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads for a neural model (0 = libtorch's default).", DefaultValueFactory = _ => 0 };
+        var command = new Command("bench", "Time training, attack and evaluation on real data.") { train, test, format, factors, epochs, json, model, device, threads };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(console, parse.GetValue(train)!, parse.GetValue(test), parse.GetValue(format),
-            parse.GetValue(factors), parse.GetValue(epochs), parse.GetValue(json), cancellationToken)));
+            parse.GetValue(factors), parse.GetValue(epochs), parse.GetValue(json), parse.GetValue(model)!, parse.GetValue(device)!, parse.GetValue(threads), cancellationToken)));
         return command;
     }
 
-    private static int Run(IAnsiConsole console, FileInfo trainFile, FileInfo? testFile, DataFormat format, int factors, int epochs, FileInfo? json, CancellationToken ct)
+    private static int Run(IAnsiConsole console, FileInfo trainFile, FileInfo? testFile, DataFormat format, int factors, int epochs, FileInfo? json,
+        string modelName, string device, int threads, CancellationToken ct)
     {
+        modelName = modelName.Trim().ToLowerInvariant();
+        if (modelName != "bpr" && !NeuralBench.Models.Contains(modelName))
+            throw new ArgumentException($"--model {modelName}: expected bpr, {string.Join(", ", NeuralBench.Models)}");
+        if (threads < 0) throw new ArgumentOutOfRangeException("--threads", threads, "must be >= 0 (0 = libtorch's default)");
         if (epochs < 1) throw new ArgumentOutOfRangeException("--epochs", epochs, "must be >= 1");
         var read = new ReadOptions { Format = format };
         var loadClock = Stopwatch.StartNew();
@@ -42,6 +50,17 @@ internal static class BenchCommand
             : DatasetLoader.LoadFixed(trainFile.FullName, testFile.FullName, null, read);
         double loadSeconds = loadClock.Elapsed.TotalSeconds;
         DataSummary.Write(console, data);
+        if (modelName != "bpr")
+        {
+            console.MarkupLineInterpolated($"{Environment.ProcessorCount} cores; {modelName} with its paper's defaults on {device}: medians of {epochs} epochs after one warm-up, full evaluation (all users, K = 100, all metrics) median of 3");
+            var neural = ConsoleProgress.Run(console, progress => NeuralBench.Run(modelName, data, device, threads, epochs, progress, ct));
+            neural["load_s"] = loadSeconds;
+            neural["train_pairs"] = data.Train.Count;
+            neural["users"] = data.NumUsers;
+            neural["items"] = data.NumItems;
+            neural["peak_working_set_mb"] = PeakWorkingSetMb();
+            return Write(console, neural, json);
+        }
         var options = new BprMfOptions { Factors = factors };
         console.MarkupLineInterpolated($"{Environment.ProcessorCount} cores; BPR-MF {factors} factors: bpr_epoch_s per-triple SGD; bpr_epoch_adagrad512_s and apr_epoch_s Adagrad, batch {options.BatchSize}; eps 0.5; medians of {epochs} epochs");
 
@@ -80,6 +99,11 @@ internal static class BenchCommand
             };
         });
 
+        return Write(console, figures, json);
+    }
+
+    private static int Write(IAnsiConsole console, Dictionary<string, double> figures, FileInfo? json)
+    {
         var table = new Table().AddColumn("figure").AddColumn(new TableColumn("value").RightAligned());
         foreach (var (key, value) in figures) table.AddRow(key, value.ToString(value >= 100 ? "N0" : "0.0000", System.Globalization.CultureInfo.InvariantCulture));
         console.Write(table);

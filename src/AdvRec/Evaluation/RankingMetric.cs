@@ -29,4 +29,10 @@ public enum RankingMetric
 
     /// <summary>AUC (no cutoff): per user, the mean over relevant items of the fraction of non-relevant candidates ranked strictly below it.</summary>
     Auc,
+
+    /// <summary>
+    /// Liang et al.'s Recall@k (Mult-VAE, strong generalisation): hits in the top k divided by min(k, |relevant|), so
+    /// that a user with more than k relevant items can reach 1. Named <c>RecallLiang</c> apart from <see cref="Recall"/>.
+    /// </summary>
+    RecallLiang,
 }

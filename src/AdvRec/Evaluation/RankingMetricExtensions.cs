@@ -4,7 +4,7 @@ namespace AdvRec.Evaluation;
 public static class RankingMetricExtensions
 {
     /// <summary>
-    /// The metric's display name: HR, nDCG, Precision, Recall, MRR, MAP, ElliotMAP, AUC. These names are
+    /// The metric's display name: HR, nDCG, Precision, Recall, MRR, MAP, ElliotMAP, AUC, RecallLiang. These names are
     /// also accepted by <see cref="TryParse"/>.
     /// </summary>
     public static string Name(this RankingMetric metric) => metric switch
@@ -17,6 +17,7 @@ public static class RankingMetricExtensions
         RankingMetric.Map => "MAP",
         RankingMetric.ElliotMap => "ElliotMAP",
         RankingMetric.Auc => "AUC",
+        RankingMetric.RecallLiang => "RecallLiang",
         _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "unknown ranking metric"),
     };
 
@@ -24,7 +25,7 @@ public static class RankingMetricExtensions
     public static bool HigherIsBetter(this RankingMetric metric) => metric switch
     {
         RankingMetric.HitRate or RankingMetric.Ndcg or RankingMetric.Precision or RankingMetric.Recall
-            or RankingMetric.Mrr or RankingMetric.Map or RankingMetric.ElliotMap or RankingMetric.Auc => true,
+            or RankingMetric.Mrr or RankingMetric.Map or RankingMetric.ElliotMap or RankingMetric.Auc or RankingMetric.RecallLiang => true,
         _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "unknown ranking metric"),
     };
 
@@ -33,14 +34,14 @@ public static class RankingMetricExtensions
     {
         RankingMetric.Auc => false,
         RankingMetric.HitRate or RankingMetric.Ndcg or RankingMetric.Precision or RankingMetric.Recall
-            or RankingMetric.Mrr or RankingMetric.Map or RankingMetric.ElliotMap => true,
+            or RankingMetric.Mrr or RankingMetric.Map or RankingMetric.ElliotMap or RankingMetric.RecallLiang => true,
         _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "unknown ranking metric"),
     };
 
     /// <summary>
     /// Parses a metric name, case-insensitively: the display names (HR, nDCG, Precision, Recall, MRR, MAP,
-    /// ElliotMAP, AUC) and the enum names (HitRate, Ndcg, Mrr, Map, ElliotMap, Auc). "MAP" is the textbook
-    /// average precision; Elliot's variant is "ElliotMAP".
+    /// ElliotMAP, AUC, RecallLiang) and the enum names (HitRate, Ndcg, Mrr, Map, ElliotMap, Auc); "nRecall" also names
+    /// RecallLiang. "MAP" is the textbook average precision; Elliot's variant is "ElliotMAP".
     /// </summary>
     public static bool TryParse(string? name, out RankingMetric metric)
     {
@@ -56,6 +57,7 @@ public static class RankingMetricExtensions
             case "MAP": metric = RankingMetric.Map; return true;
             case "ELLIOTMAP": metric = RankingMetric.ElliotMap; return true;
             case "AUC": metric = RankingMetric.Auc; return true;
+            case "RECALLLIANG": case "NRECALL": metric = RankingMetric.RecallLiang; return true;
             default: return false;
         }
     }

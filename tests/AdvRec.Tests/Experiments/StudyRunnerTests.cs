@@ -1,5 +1,6 @@
 using AdvRec.Experiments;
 using AdvRec.Experiments.Config;
+using AdvRec.Neural;
 using AdvRec.Tests.Experiments.Config;
 using AdvRec.Reporting;
 using AdvRec.Tests.Cli;
@@ -30,13 +31,13 @@ public class StudyRunnerTests
         {
             // point the data at the shared folder wherever it is, and keep the run short
             var probe = StudyConfigLoader.Parse(File.ReadAllText(example).Replace("../../shared/data", SharedData.Root!.Replace('\\', '/')),
-                example, Path.GetDirectoryName(example)!, models: ModelRegistry.Schemas);
+                example, Path.GetDirectoryName(example)!, models: ModelRegistry.SchemasOf(NeuralRegistry.All));
             var overrides = probe.Models.SelectMany(m => m.Name == "AMF"
                 ? new[] { $"experiment.models.AMF.hyperparameters.epochs=4", "experiment.models.AMF.hyperparameters.adversarial_epochs=2", "experiment.models.AMF.meta.validation_rate=2" }
                 : new[] { $"experiment.models.{m.Name}.meta.epochs=2", $"experiment.models.{m.Name}.meta.validation_rate=1" }).ToList();
             var study = StudyConfigLoader.Parse(File.ReadAllText(example).Replace("../../shared/data", SharedData.Root!.Replace('\\', '/')),
-                example, Path.GetDirectoryName(example)!, overrides, ModelRegistry.Schemas);
-            var result = StudyRunner.Run(study, new StudyRunOptions(output.FullPath, new ScottPlotChartRenderer()));
+                example, Path.GetDirectoryName(example)!, overrides, ModelRegistry.SchemasOf(NeuralRegistry.All));
+            var result = StudyRunner.Run(study, new StudyRunOptions(output.FullPath, new ScottPlotChartRenderer()) { Models = NeuralRegistry.All });
             Assert.Equal(study.Models.Count, result.Best.Count);
             foreach (int k in study.Evaluation.Cutoffs)
             {

@@ -4,6 +4,7 @@ using TorchSharp;
 
 namespace AdvRec.Tests.Neural;
 
+[Collection(TorchCollection.Name)]
 public class EngineTests
 {
     [Fact]
