@@ -45,6 +45,23 @@ public static class NeuralRegistry
         ["non_linearity_type"] = nameof(DeepRecOptions.Activation),
     };
 
+    // Elliot's MultiVAE keys
+    private static readonly Dictionary<string, string> MultAliases = new()
+    {
+        ["lr"] = nameof(MultVaeOptions.LearningRate),
+        ["intermediate_dim"] = nameof(MultVaeOptions.Hidden),
+        ["latent_dim"] = nameof(MultVaeOptions.Latent),
+        ["reg_lambda"] = nameof(MultVaeOptions.Regularization),
+    };
+
+    private static readonly Dictionary<string, string> CdaeAliases = new()
+    {
+        ["lr"] = nameof(CdaeOptions.LearningRate),
+        ["hidden_neuron"] = nameof(CdaeOptions.Hidden),
+        ["corruption_ratio"] = nameof(CdaeOptions.Corruption),
+        ["reg"] = nameof(CdaeOptions.Regularization),
+    };
+
     /// <summary>Every neural model definition.</summary>
     public static IReadOnlyList<ModelDefinition> Models { get; } =
     [
@@ -65,6 +82,15 @@ public static class NeuralRegistry
         new(AutoRec.ItemModelName, new ModelSchema(new AutoRecOptions(), AutoRecAliases), (o, c) => new AutoRec(AutoRecAs((AutoRecOptions)o, true) with { Device = c.Device ?? ((AutoRecOptions)o).Device }, c.Train, c.Log, c.Data?.Name), _ => null, _ => new AttackOptions(), (m, path) => ((NeuralModel)m).Save(path)),
         new(AutoRec.UserModelName, new ModelSchema(new AutoRecOptions { ItemBased = false }, AutoRecAliases), (o, c) => new AutoRec(AutoRecAs((AutoRecOptions)o, false) with { Device = c.Device ?? ((AutoRecOptions)o).Device }, c.Train, c.Log, c.Data?.Name), _ => null, _ => new AttackOptions(), (m, path) => ((NeuralModel)m).Save(path)),
         new(DeepRec.ModelName, new ModelSchema(new DeepRecOptions(), DeepRecAliases), (o, c) => new DeepRec((DeepRecOptions)o with { Device = c.Device ?? ((DeepRecOptions)o).Device }, c.Train, c.Log, c.Data?.Name), _ => null, _ => new AttackOptions(), (m, path) => ((NeuralModel)m).Save(path)),
+        new(MultVae.ModelName, new ModelSchema(new MultVaeOptions(), MultAliases),
+            (o, c) => new MultVae((MultVaeOptions)o with { Device = c.Device ?? ((MultVaeOptions)o).Device }, c.Train, c.Data?.FitUsers, c.Log),
+            _ => null, _ => new AttackOptions(), (m, path) => ((MultVae)m).Save(path)),
+        new(MultDae.ModelName, new ModelSchema(new MultDaeOptions(), MultAliases),
+            (o, c) => new MultDae((MultDaeOptions)o with { Device = c.Device ?? ((MultDaeOptions)o).Device }, c.Train, c.Data?.FitUsers, c.Log),
+            _ => null, _ => new AttackOptions(), (m, path) => ((MultDae)m).Save(path)),
+        new(Cdae.ModelName, new ModelSchema(new CdaeOptions(), CdaeAliases),
+            (o, c) => new Cdae((CdaeOptions)o with { Device = c.Device ?? ((CdaeOptions)o).Device }, c.Train, c.Data?.FitUsers, c.Log),
+            _ => null, _ => new AttackOptions(), (m, path) => ((Cdae)m).Save(path)),
     ];
 
     /// <summary>The managed engine's models and these, in one table (what the CLI offers).</summary>

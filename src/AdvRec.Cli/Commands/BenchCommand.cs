@@ -38,7 +38,8 @@ internal static class BenchCommand
         var hp = new Option<string[]>("--hp") { Description = "A hyperparameter of --model as key=value (config names, e.g. hidden=500); repeatable.", AllowMultipleArgumentsPerToken = false };
         var layers = new Option<int>("--layers") { Description = "LightGCN: propagation layers.", DefaultValueFactory = _ => 2 };
         var engine = new Option<string>("--engine") { Description = "LightGCN: managed, torch, auto or both.", DefaultValueFactory = _ => "both" };
-        var command = new Command("bench", "Time training, attack and evaluation on real data.") { train, test, format, factors, epochs, json, featureDim, model, device, randomRatings, hp, layers, engine };
+        var threads = new Option<int>("--threads") { Description = $"libtorch intra-op threads for {string.Join(", ", NeuralBench.Models)} (0 = libtorch's default).", DefaultValueFactory = _ => 0 };
+        var command = new Command("bench", "Time training, attack and evaluation on real data.") { train, test, format, factors, epochs, json, featureDim, model, device, randomRatings, hp, layers, engine, threads };
         command.SetAction((parse, cancellationToken) =>
         {
             string? name = parse.GetValue(model);
@@ -47,14 +48,15 @@ internal static class BenchCommand
                 return Task.FromResult(RunLightGcn(console, parse.GetValue(train)!, parse.GetValue(test), parse.GetValue(format), parse.GetValue(factors), parse.GetValue(epochs),
                     parse.GetValue(layers), parse.GetValue(engine)!, dev, parse.GetValue(json), cancellationToken));
             return Task.FromResult(Run(console, parse.GetValue(train)!, parse.GetValue(test), parse.GetValue(format), parse.GetValue(factors), parse.GetValue(epochs),
-                parse.GetValue(json), parse.GetValue(featureDim), name, dev, parse.GetValue(randomRatings), parse.GetValue(hp) ?? [], cancellationToken));
+                parse.GetValue(json), parse.GetValue(featureDim), name, dev, parse.GetValue(randomRatings), parse.GetValue(hp) ?? [], parse.GetValue(threads), cancellationToken));
         });
         return command;
     }
 
     private static int Run(IAnsiConsole console, FileInfo trainFile, FileInfo? testFile, DataFormat format, int factors, int epochs, FileInfo? json, int featureDim,
-        string? modelName, string device, bool randomRatings, string[] settings, CancellationToken ct)
+        string? modelName, string device, bool randomRatings, string[] settings, int threads, CancellationToken ct)
     {
+        if (threads < 0) throw new ArgumentOutOfRangeException("--threads", threads, "must be >= 0 (0 = libtorch's default)");
         if (epochs < 1) throw new ArgumentOutOfRangeException("--epochs", epochs, "must be >= 1");
         if (featureDim < 0) throw new ArgumentOutOfRangeException("--feature-dim", featureDim, "must be >= 0");
         var read = new ReadOptions { Format = format };
@@ -66,6 +68,16 @@ internal static class BenchCommand
         DataSummary.Write(console, data);
         if (modelName is not null && modelName.Equals(Ease.ModelName, StringComparison.OrdinalIgnoreCase))
             return Write(console, json, BenchEase(console, data, device, epochs, loadSeconds, ct));
+        if (modelName is not null && NeuralBench.Models.Contains(modelName.ToLowerInvariant()))
+        {
+            // the autoencoders: epochs after a warm-up with their CPU time, under a chosen libtorch thread count
+            console.MarkupLineInterpolated($"{Environment.ProcessorCount} cores; {modelName} with its paper's defaults on {device}: medians of {epochs} epochs after one warm-up, full evaluation");
+            var neural = ConsoleProgress.Run(console, progress => NeuralBench.Run(modelName.ToLowerInvariant(), data, device, threads, epochs, progress, ct));
+            neural["load_s"] = loadSeconds;
+            neural["train_pairs"] = data.Train.Count;
+            neural["peak_working_set_mb"] = PeakWorkingSetMb();
+            return Write(console, json, neural);
+        }
         if (modelName is not null)
         {
             console.MarkupLineInterpolated($"{Environment.ProcessorCount} cores; {modelName} with its default options{(settings.Length > 0 ? " and " + string.Join(", ", settings) : "")}: first epoch apart, median of {epochs} epochs, one full evaluation");

@@ -10,7 +10,8 @@ public sealed class Dataset
 {
     /// <summary>Creates a dataset, checking that all parts share the index space of the id maps.</summary>
     public Dataset(string name, string description, bool isSynthetic, IdMap users, IdMap items,
-        Interactions train, Interactions test, Interactions? validation, SplitReport report, float? binarizeThreshold = null)
+        Interactions train, Interactions test, Interactions? validation, SplitReport report, float? binarizeThreshold = null,
+        IReadOnlyList<int>? fitUsers = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(description);
@@ -32,6 +33,16 @@ public sealed class Dataset
         Validation = validation;
         Report = report;
         BinarizeThreshold = binarizeThreshold;
+        if (fitUsers is not null)
+        {
+            int previous = -1;
+            foreach (int u in fitUsers)
+            {
+                if (u <= previous || u >= users.Count) throw new ArgumentException($"fit users must be ascending user indices below {users.Count}", nameof(fitUsers));
+                previous = u;
+            }
+        }
+        FitUsers = fitUsers;
     }
 
     /// <summary>A short name, such as the data folder's name.</summary>
@@ -84,6 +95,14 @@ public sealed class Dataset
             throw new ArgumentException($"the features have {features.NumItems} rows but the dataset has {NumItems} items", nameof(features));
         return new Dataset(Name, Description, IsSynthetic, Users, Items, Train, Test, Validation, Report, BinarizeThreshold) { ItemFeatures = features };
     }
+
+    /// <summary>
+    /// The users whose training rows a model may fit on (ascending indices), or null for all. Set by strong
+    /// generalisation (<see cref="StrongGeneralizationSplitter"/>): the other users with training rows are held-out
+    /// users whose rows in <see cref="Train"/> are their fold-in input, to score them from, not to fit on. Models that
+    /// can fold in new users honour it; models with one parameter per user fit on all of <see cref="Train"/>.
+    /// </summary>
+    public IReadOnlyList<int>? FitUsers { get; }
 
     private static void CheckShape(Interactions part, string label, IdMap users, IdMap items)
     {

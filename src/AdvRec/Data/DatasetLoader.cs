@@ -61,7 +61,7 @@ public static class DatasetLoader
         }
         description ??= string.Create(CultureInfo.InvariantCulture, $"{log.Source} split by {splitter} with seed {seed}{Binarized(binarizeThreshold)}");
         return Build(split.Train, split.Test, split.Validation, binarizeThreshold, name ?? log.Source, description, isSynthetic,
-            split.DuplicatesMerged, split.UsersOnlyInTrain);
+            split.DuplicatesMerged, split.UsersOnlyInTrain, split.FitUsers);
     }
 
     /// <summary>Builds a dataset from in-memory training, test and optional validation logs (a fixed split).</summary>
@@ -77,7 +77,7 @@ public static class DatasetLoader
     }
 
     private static Dataset Build(InteractionLog trainLog, InteractionLog testLog, InteractionLog? validationLog, float? threshold,
-        string name, string description, bool isSynthetic, int duplicatesBefore, int usersOnlyInTrain)
+        string name, string description, bool isSynthetic, int duplicatesBefore, int usersOnlyInTrain, IReadOnlyList<string>? fitUserIds = null)
     {
         if (threshold is float t && !float.IsFinite(t)) throw new ArgumentOutOfRangeException(nameof(threshold), t, "the binarisation threshold must be finite");
         var users = trainLog.Users;
@@ -111,7 +111,15 @@ public static class DatasetLoader
             RowsRemovedByBinarization = merged.Count - train.Count,
             UsersOnlyInTrain = usersOnlyInTrain,
         };
-        return new Dataset(name, description, isSynthetic, users, items, train, test, validation, report, threshold);
+        List<int>? fitUsers = null;
+        if (fitUserIds is not null)
+        {
+            fitUsers = [];
+            foreach (string id in fitUserIds)
+                if (users.TryGetIndex(id, out int u)) fitUsers.Add(u);
+            fitUsers.Sort();
+        }
+        return new Dataset(name, description, isSynthetic, users, items, train, test, validation, report, threshold, fitUsers);
     }
 
     /// <summary>Maps a held-out log into the training index space, dropping (and counting) rows it cannot place.</summary>

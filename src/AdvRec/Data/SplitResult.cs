@@ -17,4 +17,10 @@ public sealed class SplitResult
 
     /// <summary>Users with interactions of which none was held out for testing (a single interaction, or too few for the split).</summary>
     public int UsersOnlyInTrain { get; init; }
+
+    /// <summary>
+    /// The original ids of the users whose rows a model may fit on (strong generalisation: the training users; the
+    /// held-out users' fold-in rows are in <see cref="Train"/> only as input to score them from), or null for all users.
+    /// </summary>
+    public IReadOnlyList<string>? FitUsers { get; init; }
 }

@@ -59,6 +59,9 @@ public abstract class Splitter
         var fill = start[..numUsers];
         for (int k = 0; k < n; k++) rows[fill[users[k]]++] = k;
 
+        var rowCounts = new int[numUsers];
+        for (int u = 0; u < numUsers; u++) rowCounts[u] = start[u + 1] - start[u];
+        Prepare(rowCounts, seed);
         var part = new SplitPart[n];
         int duplicates = 0, onlyInTrain = 0;
         var itemArr = items.ToArray();
@@ -90,8 +93,8 @@ public abstract class Splitter
             unique.Sort(); // input order
 
             var rng = Xoshiro.Derive(seed, (ulong)u, 0);
-            int test = unique.Length > 1 ? HoldOut(unique, timeArr, ref rng) : 0;
-            if (test <= 0) onlyInTrain++;
+            int test = unique.Length > 1 ? HoldOut(u, unique, timeArr, ref rng) : 0;
+            if (test <= 0 && HoldsOutTestRows(u)) onlyInTrain++;
             test = Math.Clamp(test, 0, unique.Length - 1);
             foreach (int k in unique[^test..]) part[k] = SplitPart.Test;
             if (Validation)
@@ -99,7 +102,7 @@ public abstract class Splitter
                 var train = unique[..^test];
                 train.Sort();
                 var vrng = Xoshiro.Derive(seed, (ulong)u, 1);
-                int val = train.Length > 1 ? Math.Clamp(HoldOut(train, timeArr, ref vrng), 0, train.Length - 1) : 0;
+                int val = train.Length > 1 ? Math.Clamp(HoldOutValidation(u, train, timeArr, ref vrng), 0, train.Length - 1) : 0;
                 foreach (int k in train[^val..]) part[k] = SplitPart.Validation;
             }
         }
@@ -111,8 +114,26 @@ public abstract class Splitter
             Validation = Validation ? Subset(log, part, SplitPart.Validation, keepUsersWithoutRows: false) : null,
             DuplicatesMerged = duplicates,
             UsersOnlyInTrain = onlyInTrain,
+            FitUsers = FitUsers(log),
         };
     }
+
+    /// <summary>Called once per split before any user is split, with each user's number of rows (duplicates included).</summary>
+    private protected virtual void Prepare(int[] rowCounts, ulong seed)
+    {
+    }
+
+    /// <summary>The held-out test rows of <paramref name="user"/> (see <see cref="HoldOut(Span{int}, long[], ref Xoshiro)"/>); by default the same rule for every user.</summary>
+    private protected virtual int HoldOut(int user, Span<int> rows, long[] timestamps, ref Xoshiro rng) => HoldOut(rows, timestamps, ref rng);
+
+    /// <summary>The validation rows carved out of <paramref name="user"/>'s training rows; by default the test rule.</summary>
+    private protected virtual int HoldOutValidation(int user, Span<int> rows, long[] timestamps, ref Xoshiro rng) => HoldOut(rows, timestamps, ref rng);
+
+    /// <summary>Whether the split means to hold test rows out of <paramref name="user"/> (a user it cannot is counted in <see cref="SplitResult.UsersOnlyInTrain"/>).</summary>
+    private protected virtual bool HoldsOutTestRows(int user) => true;
+
+    /// <summary>The ids of the users a model may fit on, or null for all (see <see cref="SplitResult.FitUsers"/>).</summary>
+    private protected virtual IReadOnlyList<string>? FitUsers(InteractionLog log) => null;
 
     /// <summary>
     /// Chooses the held-out rows of one user: reorders <paramref name="rows"/> (row indices of the log in input

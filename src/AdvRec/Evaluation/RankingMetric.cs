@@ -39,4 +39,10 @@ public enum RankingMetric
 
     /// <summary>MAE (no cutoff, lower is better): the mean absolute error of the predicted ratings, pooled like <see cref="Rmse"/>.</summary>
     Mae,
+
+    /// <summary>
+    /// Liang et al.'s Recall@k (Mult-VAE, strong generalisation): hits in the top k divided by min(k, |relevant|), so
+    /// that a user with more than k relevant items can reach 1. Named <c>RecallLiang</c> apart from <see cref="Recall"/>.
+    /// </summary>
+    RecallLiang,
 }

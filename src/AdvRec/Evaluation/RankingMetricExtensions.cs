@@ -4,7 +4,7 @@ namespace AdvRec.Evaluation;
 public static class RankingMetricExtensions
 {
     /// <summary>
-    /// The metric's display name: HR, nDCG, Precision, Recall, MRR, MAP, ElliotMAP, AUC, RMSE, MAE. These names are
+    /// The metric's display name: HR, nDCG, Precision, Recall, MRR, MAP, ElliotMAP, AUC, RMSE, MAE, RecallLiang. These names are
     /// also accepted by <see cref="TryParse"/>.
     /// </summary>
     public static string Name(this RankingMetric metric) => metric switch
@@ -19,6 +19,7 @@ public static class RankingMetricExtensions
         RankingMetric.Auc => "AUC",
         RankingMetric.Rmse => "RMSE",
         RankingMetric.Mae => "MAE",
+        RankingMetric.RecallLiang => "RecallLiang",
         _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "unknown ranking metric"),
     };
 
@@ -26,7 +27,7 @@ public static class RankingMetricExtensions
     public static bool HigherIsBetter(this RankingMetric metric) => metric switch
     {
         RankingMetric.HitRate or RankingMetric.Ndcg or RankingMetric.Precision or RankingMetric.Recall
-            or RankingMetric.Mrr or RankingMetric.Map or RankingMetric.ElliotMap or RankingMetric.Auc => true,
+            or RankingMetric.Mrr or RankingMetric.Map or RankingMetric.ElliotMap or RankingMetric.Auc or RankingMetric.RecallLiang => true,
         RankingMetric.Rmse or RankingMetric.Mae => false,
         _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "unknown ranking metric"),
     };
@@ -39,14 +40,14 @@ public static class RankingMetricExtensions
     {
         RankingMetric.Auc or RankingMetric.Rmse or RankingMetric.Mae => false,
         RankingMetric.HitRate or RankingMetric.Ndcg or RankingMetric.Precision or RankingMetric.Recall
-            or RankingMetric.Mrr or RankingMetric.Map or RankingMetric.ElliotMap => true,
+            or RankingMetric.Mrr or RankingMetric.Map or RankingMetric.ElliotMap or RankingMetric.RecallLiang => true,
         _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "unknown ranking metric"),
     };
 
     /// <summary>
     /// Parses a metric name, case-insensitively: the display names (HR, nDCG, Precision, Recall, MRR, MAP,
-    /// ElliotMAP, AUC, RMSE, MAE) and the enum names (HitRate, Ndcg, Mrr, Map, ElliotMap, Auc). "MAP" is the textbook
-    /// average precision; Elliot's variant is "ElliotMAP".
+    /// ElliotMAP, AUC, RMSE, MAE, RecallLiang) and the enum names (HitRate, Ndcg, Mrr, Map, ElliotMap, Auc); "nRecall" also names
+    /// RecallLiang. "MAP" is the textbook average precision; Elliot's variant is "ElliotMAP".
     /// </summary>
     public static bool TryParse(string? name, out RankingMetric metric)
     {
@@ -64,6 +65,7 @@ public static class RankingMetricExtensions
             case "AUC": metric = RankingMetric.Auc; return true;
             case "RMSE": metric = RankingMetric.Rmse; return true;
             case "MAE": metric = RankingMetric.Mae; return true;
+            case "RECALLLIANG": case "NRECALL": metric = RankingMetric.RecallLiang; return true;
             default: return false;
         }
     }

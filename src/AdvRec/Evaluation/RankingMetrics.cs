@@ -21,7 +21,10 @@ public static class RankingMetrics
     /// <summary>The rank of a relevant item that was not ranked (never a hit, contributes 0 to AUC).</summary>
     public const int NotRanked = int.MaxValue;
 
-    /// <summary>Every metric, in declaration order.</summary>
+    /// <summary>
+    /// The default metrics, in declaration order: every metric except <see cref="RankingMetric.RecallLiang"/>, which a
+    /// study asks for by name (it equals Recall whenever a user has at most k relevant items).
+    /// </summary>
     public static IReadOnlyList<RankingMetric> All { get; } =
     [
         RankingMetric.HitRate, RankingMetric.Ndcg, RankingMetric.Precision, RankingMetric.Recall,
@@ -55,6 +58,16 @@ public static class RankingMetrics
     {
         CheckCutoff(k);
         return ranks.Length == 0 ? 0.0 : (double)Hits(ranks, k) / ranks.Length;
+    }
+
+    /// <summary>
+    /// Liang et al.'s Recall@k = hits@k / min(k, |relevant|) (the Mult-VAE paper's normalised recall); 0 when there is
+    /// no relevant item. Equals <see cref="Recall"/> when |relevant| ≤ k.
+    /// </summary>
+    public static double RecallLiang(ReadOnlySpan<int> ranks, int k)
+    {
+        CheckCutoff(k);
+        return ranks.Length == 0 ? 0.0 : (double)Hits(ranks, k) / Math.Min(k, ranks.Length);
     }
 
     /// <summary>MRR@k = 1 / (ranks[0] + 1) when the first hit is ranked below k, else 0.</summary>
@@ -179,6 +192,7 @@ public static class RankingMetrics
             RankingMetric.Map => AveragePrecision(ranks, cutoff),
             RankingMetric.ElliotMap => ElliotMap(ranks, cutoff),
             RankingMetric.Auc => Auc(ranks, numNegatives),
+            RankingMetric.RecallLiang => RecallLiang(ranks, cutoff),
             _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "unknown ranking metric"),
         };
 

@@ -79,6 +79,8 @@ public static class StudyRunner
                 $"dropped before splitting: {features.InteractionsDropped} interactions of {features.ItemsDropped} items without features; " +
                 $"{features.UnknownFeatureRows} feature rows for items not in the data; {features.ItemsWithoutFeatures} items with a zero vector");
 
+        if (data.FitUsers is { } fit)
+            Log($"strong generalisation: models that fold in users fit on the {fit.Count} training users' rows only and score the {r.TrainUsers - fit.Count} held-out users from their fold-in rows; models with one parameter per user (BPR-MF, AMF) fit on every training row, fold-in rows included");
         var evalOptions = config.Evaluation.ToEvaluationOptions();
         var test = new RankingEvaluator(data.Train, data.Test, evalOptions);
         var validation = data.Validation is null ? null : new RankingEvaluator(data.Train, data.Validation, evalOptions);
@@ -220,7 +222,8 @@ public static class StudyRunner
         return data.WithItemFeatures(features.WithDropped(rowsDropped, itemsDropped.Count));
     }
 
-    // The validation part is carved from training the same way as the test part (the splitters' rule).
+    // The validation part is carved from training the same way as the test part (the splitters' rule); under strong
+    // generalisation the validation users are a second set of held-out users (validation_splitting's held_out_users).
     private static Splitter Splitter(SplittingConfig splitting)
     {
         var t = splitting.Test;
@@ -232,6 +235,8 @@ public static class StudyRunner
             SplitStrategy.TemporalHoldOut => new HoldOutSplitter(t.TestRatio ?? 0.2, byTime: true, validation),
             SplitStrategy.RandomSubsampling when t.LeaveNOut is { } n => new LeaveNOutSplitter(n, byTime: false, validation),
             SplitStrategy.RandomSubsampling => new HoldOutSplitter(t.TestRatio ?? 0.2, byTime: false, validation),
+            SplitStrategy.StrongGeneralization => new StrongGeneralizationSplitter(t.HeldOutUsers ?? 0.1, t.TestRatio ?? 0.2, validation,
+                splitting.Validation is { Strategy: SplitStrategy.StrongGeneralization } v ? v.HeldOutUsers : null),
             _ => new KFoldSplitter(Math.Max(2, t.Folds), 0, validation),
         };
     }

@@ -14,6 +14,13 @@ public enum SplitStrategy
 
     /// <summary><c>random_cross_validation</c>: per-user k-fold with <c>folds</c> folds.</summary>
     RandomCrossValidation,
+
+    /// <summary>
+    /// <c>strong_generalization</c> (Liang et al.): <c>held_out_users</c> users (a share in (0, 1), default 0.1, or a
+    /// count) are held out; each keeps 1 − <c>test_ratio</c> (default 0.2) of its rows as fold-in input and the rest is
+    /// predicted. In <c>validation_splitting</c> it draws the validation users the same way.
+    /// </summary>
+    StrongGeneralization,
 }
 
 /// <summary>
@@ -22,7 +29,7 @@ public enum SplitStrategy
 /// </summary>
 public sealed record SplitConfig
 {
-    /// <summary><c>strategy</c>: temporal_hold_out, random_subsampling, leave_n_out or random_cross_validation; required.</summary>
+    /// <summary><c>strategy</c>: temporal_hold_out, random_subsampling, leave_n_out, random_cross_validation or strong_generalization; required.</summary>
     public SplitStrategy Strategy { get; init; }
 
     /// <summary><c>test_ratio</c>: the share of each user's rows held out, in (0, 1).</summary>
@@ -33,6 +40,9 @@ public sealed record SplitConfig
 
     /// <summary><c>folds</c>: folds of cross-validation (at least 2), or repetitions of random_subsampling (default 1).</summary>
     public int Folds { get; init; } = 1;
+
+    /// <summary><c>held_out_users</c> (strong_generalization): the held-out users, a share in (0, 1) or a count.</summary>
+    public double? HeldOutUsers { get; init; }
 
     /// <summary>Whether the latest rows are held out: true for temporal_hold_out, false for the random strategies; <c>by_time</c> for leave_n_out (default true).</summary>
     public bool ByTime { get; init; }
