@@ -30,6 +30,8 @@ internal static class RunCommand
             var file = parse.GetValue(config)!;
             // the whole file is checked (every problem reported) before any training starts
             var study = StudyConfigLoader.Load(file.FullName, parse.GetValue(set) ?? [], ModelRegistry.SchemasOf(NeuralRegistry.All));
+            // a device asked for on the command line is checked before anything is written
+            if (parse.GetValue(device) is { } asked) TorchDevices.Resolve(asked);
             string root = parse.GetValue(output)?.FullName ?? Path.Combine(Directory.GetCurrentDirectory(), "results");
             var options = new StudyRunOptions(root, new ScottPlotChartRenderer(), line => console.MarkupLineInterpolated($"[grey]{DateTime.Now:HH:mm:ss}[/] {line}"))
             {

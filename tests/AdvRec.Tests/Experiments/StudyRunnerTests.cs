@@ -11,7 +11,7 @@ namespace AdvRec.Tests.Experiments;
 [Collection(TorchCollection.Name)]
 public class StudyRunnerTests
 {
-    private static string ExamplesFolder()
+    internal static string ExamplesFolder()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (Directory.Exists(Path.Combine(dir.FullName, "examples")) && File.Exists(Path.Combine(dir.FullName, "AdvRec.sln")))
