@@ -25,7 +25,7 @@ public static class TopKRecommender
     /// <param name="cancellationToken">Stops the work between blocks.</param>
     /// <exception cref="ArgumentException">k is out of range, or the shapes of the model and <paramref name="exclude"/> differ.</exception>
     public static RecommendationLists Recommend(IRecommender model, int k, Interactions? exclude = null,
-        IReadOnlyList<int>? users = null, int userBlockSize = 128, int? maxDegreeOfParallelism = null,
+        IReadOnlyList<int>? users = null, int userBlockSize = 512, int? maxDegreeOfParallelism = null,
         IProgress<ProgressUpdate>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
