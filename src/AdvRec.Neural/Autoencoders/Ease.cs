@@ -164,8 +164,9 @@ public sealed class Ease : NeuralModel
             double copySeconds = clock.Elapsed.TotalSeconds;
             var l = torch.linalg.cholesky(a);
             double choleskySeconds = clock.Elapsed.TotalSeconds;
-            // P = A⁻¹ from the factor: cholesky_solve against I measured faster here than cholesky_inverse (LAPACK potri)
-            var p = torch.cholesky_solve(torch.eye(n, dtype: ScalarType.Float64, device: Device), l).contiguous();
+            // P = A⁻¹ from the factor (LAPACK potri). On the quiet 2-core machine, n = 3,583: 0.71–0.79 s, against
+            // 1.66–2.09 s for cholesky_solve against I and 1.7–1.9 s for linalg.inv.
+            var p = torch.cholesky_inverse(l).contiguous();
             l.Dispose();
             double inverseSeconds = clock.Elapsed.TotalSeconds;
             Report(progress, "EASE fit", 2, 3);
