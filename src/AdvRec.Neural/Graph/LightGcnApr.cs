@@ -64,12 +64,7 @@ public sealed record LightGcnAprOptions
     /// <summary>Checks every value and names the first one that is out of range.</summary>
     public void Validate()
     {
-        if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "epochs must be >= 1");
-        if (EffectiveAdversarialEpochs < 0 || EffectiveAdversarialEpochs > Epochs)
-            throw new ArgumentOutOfRangeException(nameof(AdversarialEpochs), EffectiveAdversarialEpochs, $"adversarial_epochs must be between 0 and epochs ({Epochs})");
-        if (NbIter < 1) throw new ArgumentOutOfRangeException(nameof(NbIter), NbIter, "nb_iter must be >= 1");
-        if (EpsIter is { } s && !(s > 0)) throw new ArgumentOutOfRangeException(nameof(EpsIter), s, "eps_iter must be > 0");
-        new AdversarialStep(Epsilon, AdversarialWeight).Validate();
+        AdversarialStep.ValidateSchedule(Epochs, EffectiveAdversarialEpochs, NbIter, EpsIter, Epsilon, AdversarialWeight);
         ToLightGcnOptions().Validate();
     }
 

@@ -20,6 +20,20 @@ public sealed record AdversarialStep(float Epsilon, float Lambda)
     /// </summary>
     public static bool IsAdversarialEpoch(int epoch, int epochs, int adversarialEpochs) => epochs - epoch <= adversarialEpochs;
 
+    /// <summary>
+    /// Checks an APR schedule with Elliot's settings (epochs, adversarial_epochs, nb_iter, eps_iter, eps, l_adv) and
+    /// names the first value out of range, with the options' property name as the parameter name.
+    /// </summary>
+    public static void ValidateSchedule(int epochs, int adversarialEpochs, int nbIter, float? epsIter, float epsilon, float lambda)
+    {
+        if (epochs < 1) throw new ArgumentOutOfRangeException("Epochs", epochs, "epochs must be >= 1");
+        if (adversarialEpochs < 0 || adversarialEpochs > epochs)
+            throw new ArgumentOutOfRangeException("AdversarialEpochs", adversarialEpochs, $"adversarial_epochs must be between 0 and epochs ({epochs})");
+        if (nbIter < 1) throw new ArgumentOutOfRangeException("NbIter", nbIter, "nb_iter must be >= 1");
+        if (epsIter is { } s && !(s > 0)) throw new ArgumentOutOfRangeException("EpsIter", s, "eps_iter must be > 0");
+        new AdversarialStep(epsilon, lambda).Validate();
+    }
+
     /// <summary>Checks the budget and weight.</summary>
     public void Validate()
     {
