@@ -64,16 +64,21 @@ public static class FactorKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddScaled(Span<float> dst, ReadOnlySpan<float> x, float alpha)
     {
-        if (Vector256.IsHardwareAccelerated && (dst.Length & 7) == 0)
+        int n = dst.Length;
+        if (!Vector256.IsHardwareAccelerated || (n > 64 && (n & 7) != 0))
         {
-            ref float rd = ref MemoryMarshal.GetReference(dst);
-            ref float rx = ref MemoryMarshal.GetReference(x);
-            var va = Vector256.Create(alpha);
-            for (int k = 0; k < dst.Length; k += 8)
-                Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref rx, (nuint)k), va, Vector256.LoadUnsafe(ref rd, (nuint)k)).StoreUnsafe(ref rd, (nuint)k);
+            TensorPrimitives.MultiplyAdd(x, alpha, dst, dst);
             return;
         }
-        TensorPrimitives.MultiplyAdd(x, alpha, dst, dst);
+        // rows of embedding size, whatever their length: 256-bit vectors and a scalar tail, inlined, no call
+        if (x.Length < n) throw new ArgumentException("x is shorter than dst", nameof(x));
+        ref float rd = ref MemoryMarshal.GetReference(dst);
+        ref float rx = ref MemoryMarshal.GetReference(x);
+        var va = Vector256.Create(alpha);
+        int k = 0;
+        for (; k + 8 <= n; k += 8)
+            Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref rx, (nuint)k), va, Vector256.LoadUnsafe(ref rd, (nuint)k)).StoreUnsafe(ref rd, (nuint)k);
+        for (; k < n; k++) Unsafe.Add(ref rd, k) += alpha * Unsafe.Add(ref rx, k);
     }
 
     /// <summary>dst = a + b.</summary>
@@ -236,7 +241,30 @@ public static class FactorKernels
     /// </summary>
     public static void AdamRow(Span<float> w, ReadOnlySpan<float> g, Span<float> m, Span<float> v, float lrT, float beta1, float beta2, float epsilon)
     {
-        for (int k = 0; k < w.Length; k++)
+        int n = w.Length, k = 0;
+        if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            ref float rw = ref MemoryMarshal.GetReference(w);
+            ref float rg = ref MemoryMarshal.GetReference(g);
+            ref float rm = ref MemoryMarshal.GetReference(m);
+            ref float rv = ref MemoryMarshal.GetReference(v);
+            var b1 = Vector256.Create(beta1);
+            var c1 = Vector256.Create(1f - beta1);
+            var b2 = Vector256.Create(beta2);
+            var c2 = Vector256.Create(1f - beta2);
+            var vlr = Vector256.Create(lrT);
+            var veps = Vector256.Create(epsilon);
+            for (; k + 8 <= n; k += 8)
+            {
+                var gk = Vector256.LoadUnsafe(ref rg, (nuint)k);
+                var mk = b1 * Vector256.LoadUnsafe(ref rm, (nuint)k) + c1 * gk;
+                var vk = b2 * Vector256.LoadUnsafe(ref rv, (nuint)k) + c2 * gk * gk;
+                mk.StoreUnsafe(ref rm, (nuint)k);
+                vk.StoreUnsafe(ref rv, (nuint)k);
+                (Vector256.LoadUnsafe(ref rw, (nuint)k) - vlr * mk / (Vector256.Sqrt(vk) + veps)).StoreUnsafe(ref rw, (nuint)k);
+            }
+        }
+        for (; k < n; k++)
         {
             float gk = g[k];
             float mk = m[k] = beta1 * m[k] + (1f - beta1) * gk;
@@ -310,6 +338,184 @@ public static class FactorKernels
     {
         int cols = x.Length;
         for (int r = 0; r < dst.Length; r++) dst[r] = Dot(m.Slice(r * cols, cols), x);
+    }
+
+    /// <summary>The width of a row padded to a whole number of 256-bit vectors (8 floats).</summary>
+    public static int PaddedWidth(int k) => (k + 7) & ~7;
+
+    /// <summary>
+    /// Transposes the row-major <c>k × d</c> matrix <paramref name="m"/> into <paramref name="mT"/>, <c>d × PaddedWidth(k)</c>
+    /// with zero padding: the layout <see cref="ProjectRows"/> takes.
+    /// </summary>
+    public static void TransposePadded(ReadOnlySpan<float> m, int k, int d, Span<float> mT)
+    {
+        int kp = PaddedWidth(k);
+        mT[..(d * kp)].Clear();
+        for (int c = 0; c < k; c++)
+            for (int t = 0; t < d; t++) mT[t * kp + c] = m[c * d + t];
+    }
+
+    /// <summary>
+    /// Projects <paramref name="count"/> rows at once: <c>dst[n·k + c] = Σ_t M[c, t] · x[row_n · d + t]</c>, where
+    /// <paramref name="mT"/> is M (<c>k × d</c>) as <see cref="TransposePadded"/> lays it out and row_n is
+    /// <c>rows[n]</c> (or n when <paramref name="rows"/> is empty). With <paramref name="add"/> the products are added
+    /// to dst. Each row is a sum of broadcast-times-vector steps: no horizontal sums.
+    /// </summary>
+    public static void ProjectRows(ReadOnlySpan<float> mT, int k, ReadOnlySpan<float> x, int d, ReadOnlySpan<int> rows, int count,
+        Span<float> dst, bool add = false)
+    {
+        int kp = PaddedWidth(k);
+        if (mT.Length < d * kp || dst.Length < count * k) throw new ArgumentException("buffer too small");
+        if (!Vector256.IsHardwareAccelerated)
+        {
+            for (int n = 0; n < count; n++)
+            {
+                var xn = x.Slice((rows.IsEmpty ? n : rows[n]) * d, d);
+                for (int c = 0; c < k; c++)
+                {
+                    float sum = add ? dst[n * k + c] : 0f;
+                    for (int t = 0; t < d; t++) sum += mT[t * kp + c] * xn[t];
+                    dst[n * k + c] = sum;
+                }
+            }
+            return;
+        }
+        // four rows at a time, so that the accumulator chains are independent (one row alone waits on FMA latency)
+        Span<float> tmp = stackalloc float[4 * 32];
+        ref float rm = ref MemoryMarshal.GetReference(mT);
+        ref float rx = ref MemoryMarshal.GetReference(x);
+        for (int n0 = 0; n0 < count; n0 += 4)
+        {
+            int h = Math.Min(4, count - n0);
+            // rows past the end repeat the last one; their results are not stored
+            int r0 = RowOf(rows, n0), r1 = RowOf(rows, n0 + Math.Min(1, h - 1)), r2 = RowOf(rows, n0 + Math.Min(2, h - 1)), r3 = RowOf(rows, n0 + h - 1);
+            ref float x0 = ref Unsafe.Add(ref rx, r0 * d);
+            ref float x1 = ref Unsafe.Add(ref rx, r1 * d);
+            ref float x2 = ref Unsafe.Add(ref rx, r2 * d);
+            ref float x3 = ref Unsafe.Add(ref rx, r3 * d);
+            for (int c0 = 0; c0 < kp; c0 += 16)
+            {
+                bool two = kp - c0 > 8;
+                Vector256<float> a00 = default, a01 = default, a10 = default, a11 = default;
+                Vector256<float> a20 = default, a21 = default, a30 = default, a31 = default;
+                for (int t = 0; t < d; t++)
+                {
+                    ref float row = ref Unsafe.Add(ref rm, t * kp + c0);
+                    var m0 = Vector256.LoadUnsafe(ref row);
+                    var b0 = Vector256.Create(Unsafe.Add(ref x0, t));
+                    var b1 = Vector256.Create(Unsafe.Add(ref x1, t));
+                    var b2 = Vector256.Create(Unsafe.Add(ref x2, t));
+                    var b3 = Vector256.Create(Unsafe.Add(ref x3, t));
+                    a00 = Vector256.FusedMultiplyAdd(m0, b0, a00);
+                    a10 = Vector256.FusedMultiplyAdd(m0, b1, a10);
+                    a20 = Vector256.FusedMultiplyAdd(m0, b2, a20);
+                    a30 = Vector256.FusedMultiplyAdd(m0, b3, a30);
+                    if (two)
+                    {
+                        var m1 = Vector256.LoadUnsafe(ref row, 8);
+                        a01 = Vector256.FusedMultiplyAdd(m1, b0, a01);
+                        a11 = Vector256.FusedMultiplyAdd(m1, b1, a11);
+                        a21 = Vector256.FusedMultiplyAdd(m1, b2, a21);
+                        a31 = Vector256.FusedMultiplyAdd(m1, b3, a31);
+                    }
+                }
+                a00.CopyTo(tmp); a01.CopyTo(tmp[8..]);
+                a10.CopyTo(tmp[16..]); a11.CopyTo(tmp[24..]);
+                a20.CopyTo(tmp[32..]); a21.CopyTo(tmp[40..]);
+                a30.CopyTo(tmp[48..]); a31.CopyTo(tmp[56..]);
+                int width = Math.Min(16, k - c0);
+                for (int r = 0; r < h; r++)
+                {
+                    var target = dst.Slice((n0 + r) * k + c0, width);
+                    var values = tmp.Slice(16 * r, width);
+                    if (add) TensorPrimitives.Add(target, values, target);
+                    else values.CopyTo(target);
+                }
+            }
+        }
+    }
+
+    private static int RowOf(ReadOnlySpan<int> rows, int n) => rows.IsEmpty ? n : rows[n];
+
+    /// <summary>
+    /// A sum of outer products added: <c>g[c·d + t] += Σ_n a[n·k + c] · x[row_n · d + t]</c> for <c>c &lt; k</c>,
+    /// <c>t &lt; d</c>, where row_n is <c>rows[n]</c> (or n when <paramref name="rows"/> is empty): the gradient of a
+    /// projection's matrix over a whole batch, <c>Aᵀ X</c>. Tiles of 4 rows of g by 32 columns stay in registers
+    /// while the n rows stream past; the remaining rows and columns are added row by row.
+    /// </summary>
+    public static void AddOuterSum(Span<float> g, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> x, int d, ReadOnlySpan<int> rows, int count)
+    {
+        if (g.Length < k * d || a.Length < count * k) throw new ArgumentException("buffer too small");
+        int k4 = 0, d32 = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            k4 = k & ~3;
+            d32 = d & ~31;
+            ref float rg = ref MemoryMarshal.GetReference(g);
+            ref float ra = ref MemoryMarshal.GetReference(a);
+            ref float rx = ref MemoryMarshal.GetReference(x);
+            for (int c0 = 0; c0 < k4; c0 += 4)
+            {
+                for (int t0 = 0; t0 < d32; t0 += 32)
+                {
+                    ref float g0 = ref Unsafe.Add(ref rg, c0 * d + t0);
+                    ref float g1 = ref Unsafe.Add(ref g0, d);
+                    ref float g2 = ref Unsafe.Add(ref g1, d);
+                    ref float g3 = ref Unsafe.Add(ref g2, d);
+                    Vector256<float> s00 = default, s01 = default, s02 = default, s03 = default;
+                    Vector256<float> s10 = default, s11 = default, s12 = default, s13 = default;
+                    Vector256<float> s20 = default, s21 = default, s22 = default, s23 = default;
+                    Vector256<float> s30 = default, s31 = default, s32 = default, s33 = default;
+                    for (int n = 0; n < count; n++)
+                    {
+                        ref float xr = ref Unsafe.Add(ref rx, (rows.IsEmpty ? n : rows[n]) * d + t0);
+                        var x0 = Vector256.LoadUnsafe(ref xr);
+                        var x1 = Vector256.LoadUnsafe(ref xr, 8);
+                        var x2 = Vector256.LoadUnsafe(ref xr, 16);
+                        var x3 = Vector256.LoadUnsafe(ref xr, 24);
+                        ref float an = ref Unsafe.Add(ref ra, n * k + c0);
+                        var b = Vector256.Create(an);
+                        s00 = Vector256.FusedMultiplyAdd(x0, b, s00); s01 = Vector256.FusedMultiplyAdd(x1, b, s01);
+                        s02 = Vector256.FusedMultiplyAdd(x2, b, s02); s03 = Vector256.FusedMultiplyAdd(x3, b, s03);
+                        b = Vector256.Create(Unsafe.Add(ref an, 1));
+                        s10 = Vector256.FusedMultiplyAdd(x0, b, s10); s11 = Vector256.FusedMultiplyAdd(x1, b, s11);
+                        s12 = Vector256.FusedMultiplyAdd(x2, b, s12); s13 = Vector256.FusedMultiplyAdd(x3, b, s13);
+                        b = Vector256.Create(Unsafe.Add(ref an, 2));
+                        s20 = Vector256.FusedMultiplyAdd(x0, b, s20); s21 = Vector256.FusedMultiplyAdd(x1, b, s21);
+                        s22 = Vector256.FusedMultiplyAdd(x2, b, s22); s23 = Vector256.FusedMultiplyAdd(x3, b, s23);
+                        b = Vector256.Create(Unsafe.Add(ref an, 3));
+                        s30 = Vector256.FusedMultiplyAdd(x0, b, s30); s31 = Vector256.FusedMultiplyAdd(x1, b, s31);
+                        s32 = Vector256.FusedMultiplyAdd(x2, b, s32); s33 = Vector256.FusedMultiplyAdd(x3, b, s33);
+                    }
+                    AddTo(ref g0, s00, s01, s02, s03);
+                    AddTo(ref g1, s10, s11, s12, s13);
+                    AddTo(ref g2, s20, s21, s22, s23);
+                    AddTo(ref g3, s30, s31, s32, s33);
+                }
+            }
+        }
+        // the rows past the last whole tile (all columns), then the columns past the last whole tile of the tiled rows
+        if (k4 == k && d32 == d) return;
+        for (int n = 0; n < count; n++)
+        {
+            var xn = x.Slice((rows.IsEmpty ? n : rows[n]) * d, d);
+            for (int c = 0; c < k; c++)
+            {
+                float s = a[n * k + c];
+                if (s == 0f) continue;
+                int from = c < k4 ? d32 : 0;
+                if (from < d) TensorPrimitives.MultiplyAdd(xn[from..], s, g.Slice(c * d + from, d - from), g.Slice(c * d + from, d - from));
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddTo(ref float dst, Vector256<float> v0, Vector256<float> v1, Vector256<float> v2, Vector256<float> v3)
+    {
+        (Vector256.LoadUnsafe(ref dst) + v0).StoreUnsafe(ref dst);
+        (Vector256.LoadUnsafe(ref dst, 8) + v1).StoreUnsafe(ref dst, 8);
+        (Vector256.LoadUnsafe(ref dst, 16) + v2).StoreUnsafe(ref dst, 16);
+        (Vector256.LoadUnsafe(ref dst, 24) + v3).StoreUnsafe(ref dst, 24);
     }
 
     /// <summary>

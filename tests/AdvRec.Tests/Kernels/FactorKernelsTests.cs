@@ -64,6 +64,70 @@ public class FactorKernelsTests
         }
     }
 
+    [Theory]
+    [InlineData(5)]
+    [InlineData(8)]
+    [InlineData(20)]
+    [InlineData(84)]
+    public void AdamRowMatchesTheScalarUpdateAtAnyLength(int n)
+    {
+        var rng = new Xoshiro(11);
+        float[] w = Rand(n, ref rng), g = Rand(n, ref rng), m = Rand(n, ref rng), v = Rand(n, ref rng).Select(Math.Abs).ToArray();
+        var (w0, m0, v0) = ((float[])w.Clone(), (float[])m.Clone(), (float[])v.Clone());
+        FactorKernels.AdamRow(w, g, m, v, 0.01f, 0.9f, 0.999f, 1e-7f);
+        for (int k = 0; k < n; k++)
+        {
+            double mk = 0.9 * m0[k] + 0.1 * g[k], vk = 0.999 * v0[k] + 0.001 * g[k] * g[k];
+            Assert.Equal(mk, m[k], 1e-6);
+            Assert.Equal(vk, v[k], 1e-6);
+            Assert.Equal(w0[k] - 0.01 * mk / (Math.Sqrt(vk) + 1e-7), w[k], 1e-5);
+        }
+    }
+
+    [Theory]
+    [InlineData(20, 64)]
+    [InlineData(3, 7)]
+    [InlineData(16, 32)]
+    [InlineData(37, 45)]
+    public void ProjectRowsAndAddOuterSumMatchDenseLoops(int k, int d)
+    {
+        var rng = new Xoshiro(3);
+        int items = 11;
+        float[] m = Rand(k * d, ref rng), x = Rand(items * d, ref rng);
+        int[] rows = [4, 0, 10, 4, 7, 2, 9];
+        var mT = new float[d * FactorKernels.PaddedWidth(k)];
+        FactorKernels.TransposePadded(m, k, d, mT);
+        var dst = Enumerable.Repeat(1f, rows.Length * k).ToArray();
+        FactorKernels.ProjectRows(mT, k, x, d, rows, rows.Length, dst, add: true);
+        for (int n = 0; n < rows.Length; n++)
+            for (int c = 0; c < k; c++)
+            {
+                double expected = 1;
+                for (int t = 0; t < d; t++) expected += (double)m[c * d + t] * x[rows[n] * d + t];
+                Assert.Equal(expected, dst[n * k + c], 1e-4);
+            }
+        FactorKernels.ProjectRows(mT, k, x, d, default, 3, dst);
+        Assert.Equal(FactorKernels.Dot(m.AsSpan(d, d), x.AsSpan(2 * d, d)), dst[2 * k + 1], 1e-4f);
+
+        var a = Rand(rows.Length * k, ref rng);
+        var grad = Enumerable.Repeat(0.5f, k * d).ToArray();
+        FactorKernels.AddOuterSum(grad, k, a, x, d, rows, rows.Length);
+        for (int c = 0; c < k; c++)
+            for (int t = 0; t < d; t++)
+            {
+                double expected = 0.5;
+                for (int n = 0; n < rows.Length; n++) expected += (double)a[n * k + c] * x[rows[n] * d + t];
+                Assert.Equal(expected, grad[c * d + t], 1e-4);
+            }
+    }
+
+    private static float[] Rand(int n, ref Xoshiro rng)
+    {
+        var v = new float[n];
+        for (int k = 0; k < n; k++) v[k] = (float)rng.NextGaussian();
+        return v;
+    }
+
     [Fact]
     public void ScaleToNormGivesExactNormAndKeepsZeroRowsZero()
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics.Tensors;
 using System.Text.Json;
 using AdvRec.Data;
 using AdvRec.Data.Features;
@@ -471,7 +472,7 @@ public sealed class Vbpr : IIterativeModel
     private sealed class Work
     {
         public readonly float[] GradGu, GradTu, GradGi, GradBi, GradE, GradBp;
-        public readonly float[] Proj, Vb, AccA, AccS, Delta, G1, Wu, Zu, Bw, Nrm, Ucoef, TempK, TempD;
+        public readonly float[] Proj, Vb, AccA, AccS, Delta, G1, Wu, Zu, Bw, Nrm, Ucoef, TempK, TempD, ET;
         public double Loss, AdvLoss;
         public long Steps;
 
@@ -484,7 +485,7 @@ public sealed class Vbpr : IIterativeModel
             Proj = new float[mi * k]; Vb = new float[mi]; AccA = new float[mi * k]; AccS = new float[mi];
             Delta = new float[mi * d]; G1 = new float[batch];
             Wu = new float[mu * d]; Zu = new float[mu * k]; Bw = new float[mu]; Nrm = new float[mu]; Ucoef = new float[mu];
-            TempK = new float[k]; TempD = new float[d];
+            TempK = new float[k]; TempD = new float[d]; ET = new float[d * FactorKernels.PaddedWidth(k)];
         }
     }
 
@@ -507,12 +508,12 @@ public sealed class Vbpr : IIterativeModel
         w.Steps += m;
 
         // projections of the touched items: fixed for the whole batch
+        FactorKernels.TransposePadded(eT, k, d, w.ET);
+        FactorKernels.ProjectRows(w.ET, k, feat, d, s.TouchedI.AsSpan(0, nI), nI, w.Proj);
         for (int r = 0; r < nI; r++)
         {
             int i = s.TouchedI[r];
-            var fi = feat.AsSpan(i * d, d);
-            FactorKernels.Project(eT, fi, w.Proj.AsSpan(r * k, k));
-            w.Vb[r] = bi[i] + FactorKernels.Dot(bp, fi);
+            w.Vb[r] = bi[i] + FactorKernels.Dot(bp, feat.AsSpan(i * d, d));
         }
 
         // pass 1: the BPR gradient at the clean point, and the regulariser
@@ -573,11 +574,10 @@ public sealed class Vbpr : IIterativeModel
                 }
             }
             w.GradBi[r] += w.AccS[r];
-            FactorKernels.AddOuter(w.GradE, acc, fi, 1f);
             FactorKernels.AddScaled(w.GradBp, fi, w.AccS[r]);
-            acc.Clear();
             w.AccS[r] = 0f;
         }
+        FoldProjectionGradient(w, feat, s.TouchedI.AsSpan(0, nI), nI);
 
         if (adv is not null)
         {
@@ -600,13 +600,8 @@ public sealed class Vbpr : IIterativeModel
     {
         int f = _f, k = _k, d = _d, m = s.Count, nI = s.NumTouchedI;
         float[] gu = _w[TGu], gi = _w[TGi], tu = _w[TTu], eT = _w[TE], bp = _w[TBp], feat = _features;
-        for (int r = 0; r < nI; r++)
-        {
-            var delta = w.Delta.AsSpan(r * d, d);
-            var proj = w.Proj.AsSpan(r * k, k);
-            for (int c = 0; c < k; c++) proj[c] += FactorKernels.Dot(eT.AsSpan(c * d, d), delta);
-            w.Vb[r] += FactorKernels.Dot(bp, delta);
-        }
+        FactorKernels.ProjectRows(w.ET, k, w.Delta, d, default, nI, w.Proj, add: true);
+        for (int r = 0; r < nI; r++) w.Vb[r] += FactorKernels.Dot(bp, w.Delta.AsSpan(r * d, d));
         for (int t = 0; t < m; t++)
         {
             int u = s.U[t], i = s.I[t], j = s.J[t], su = s.SlotU[t], si = s.SlotI[t], sj = s.SlotJ[t];
@@ -624,18 +619,23 @@ public sealed class Vbpr : IIterativeModel
             w.AccS[si] += g;
             w.AccS[sj] -= g;
         }
-        var x = w.TempD.AsSpan();
         for (int r = 0; r < nI; r++)
         {
-            int i = s.TouchedI[r];
-            FactorKernels.Add(feat.AsSpan(i * d, d), w.Delta.AsSpan(r * d, d), x);
-            var acc = w.AccA.AsSpan(r * k, k);
+            // the perturbed features f + Δ, in place of Δ (no longer needed)
+            var x = w.Delta.AsSpan(r * d, d);
+            FactorKernels.Add(feat.AsSpan(s.TouchedI[r] * d, d), x, x);
             w.GradBi[r] += w.AccS[r];
-            FactorKernels.AddOuter(w.GradE, acc, x, 1f);
             FactorKernels.AddScaled(w.GradBp, x, w.AccS[r]);
-            acc.Clear();
             w.AccS[r] = 0f;
         }
+        FoldProjectionGradient(w, w.Delta, default, nI);
+    }
+
+    // ∂/∂E += Σ_r AccA[r] ⊗ x_r over the touched items (x_r: row rows[r] of x, or row r), then AccA is cleared.
+    private void FoldProjectionGradient(Work w, float[] x, ReadOnlySpan<int> rows, int count)
+    {
+        FactorKernels.AddOuterSum(w.GradE, _k, w.AccA, x, _d, rows, count);
+        w.AccA.AsSpan(0, count * _k).Clear();
     }
 
     // λ·∇L_BPR(θ; f + Δ) with Δ_t = ε·sign(g_t)·w_u/‖w_u‖ on each sample's positive item, w_u = E θ_u + β′ being
@@ -651,9 +651,9 @@ public sealed class Vbpr : IIterativeModel
             bp.CopyTo(wu);
             FactorKernels.AddTransposeProject(eT, tu.AsSpan(u * k, k), wu);
             w.Nrm[r] = MathF.Sqrt(FactorKernels.Dot(wu, wu));
-            FactorKernels.Project(eT, wu, w.Zu.AsSpan(r * k, k));
             w.Bw[r] = FactorKernels.Dot(bp, wu);
         }
+        FactorKernels.ProjectRows(w.ET, k, w.Wu, d, default, nU, w.Zu);
         var projI = w.TempK.AsSpan();
         for (int t = 0; t < m; t++)
         {
@@ -680,24 +680,20 @@ public sealed class Vbpr : IIterativeModel
         for (int r = 0; r < nI; r++)
         {
             int i = s.TouchedI[r];
-            var fi = feat.AsSpan(i * d, d);
-            var acc = w.AccA.AsSpan(r * k, k);
             w.GradBi[r] += w.AccS[r];
-            FactorKernels.AddOuter(w.GradE, acc, fi, 1f);
-            FactorKernels.AddScaled(w.GradBp, fi, w.AccS[r]);
-            acc.Clear();
+            FactorKernels.AddScaled(w.GradBp, feat.AsSpan(i * d, d), w.AccS[r]);
             w.AccS[r] = 0f;
         }
-        // the Δ part of ∂/∂E and ∂/∂β′: Σ_t g'_t st θ_u ⊗ w_u, summed per user
+        FoldProjectionGradient(w, feat, s.TouchedI.AsSpan(0, nI), nI);
+        // the Δ part of ∂/∂E and ∂/∂β′: Σ_t g'_t st θ_u ⊗ w_u, summed per user (the rows c·θ_u go in Zu, no longer needed)
         for (int r = 0; r < nU; r++)
         {
             float c = w.Ucoef[r];
-            if (c == 0f) continue;
-            var wu = w.Wu.AsSpan(r * d, d);
-            FactorKernels.AddOuter(w.GradE, tu.AsSpan(s.TouchedU[r] * k, k), wu, c);
-            FactorKernels.AddScaled(w.GradBp, wu, c);
+            TensorPrimitives.Multiply(tu.AsSpan(s.TouchedU[r] * k, k), c, w.Zu.AsSpan(r * k, k));
+            if (c != 0f) FactorKernels.AddScaled(w.GradBp, w.Wu.AsSpan(r * d, d), c);
             w.Ucoef[r] = 0f;
         }
+        FactorKernels.AddOuterSum(w.GradE, k, w.Zu, w.Wu, d, default, nU);
     }
 
     private void Apply(Work w, SampledUnit s)
