@@ -75,7 +75,7 @@ public static class ModelRegistry
     };
 
     private static ItemFeatures FeaturesOf(ModelContext context, string model) => context.Data?.ItemFeatures ??
-        throw new InvalidOperationException($"{model} needs item features: add data_config.item_features (or use strategy synthetic_visual)");
+        throw new InvalidOperationException($"{model} needs item features: add data_config.item_features or a side_information VisualAttribute block (or use strategy synthetic_visual)");
 
     /// <summary>Every registered model, by name (case-insensitive).</summary>
     public static IReadOnlyDictionary<string, ModelDefinition> Models { get; } = new Dictionary<string, ModelDefinition>(StringComparer.OrdinalIgnoreCase)
