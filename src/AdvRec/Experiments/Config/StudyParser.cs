@@ -52,7 +52,7 @@ internal sealed class StudyParser
         int? topK = exp.Int("top_k", min: 1);
         var evaluation = ParseEvaluation(exp.Child("evaluation"), ref topK);
         ulong seed = exp.ULong("random_seed") ?? 42;
-        var models = ParseModels(exp, evaluation);
+        var models = ParseModels(exp, evaluation, dataset);
         exp.Finish();
 
         if (data is not null)
@@ -603,7 +603,7 @@ internal sealed class StudyParser
         return names;
     }
 
-    private List<ModelConfig> ParseModels(Section exp, EvaluationConfig evaluation)
+    private List<ModelConfig> ParseModels(Section exp, EvaluationConfig evaluation, string dataset)
     {
         var result = new List<ModelConfig>();
         var s = exp.Child("models", required: true);
@@ -611,14 +611,14 @@ internal sealed class StudyParser
         if (s.Entries.Count == 0) s.Error(s.Position, "models: no model given");
         foreach (var entry in s.Entries)
         {
-            var model = ParseModel(entry, evaluation);
+            var model = ParseModel(entry, evaluation, dataset);
             if (model is not null) result.Add(model);
         }
         // every key of 'models' is a model name: nothing is unknown here
         return result;
     }
 
-    private ModelConfig? ParseModel(ConfigEntry entry, EvaluationConfig evaluation)
+    private ModelConfig? ParseModel(ConfigEntry entry, EvaluationConfig evaluation, string dataset)
     {
         string name = entry.Key;
         var value = entry.Value;
@@ -671,7 +671,10 @@ internal sealed class StudyParser
             }
             else
             {
-                var points = GridExpander.TryExpand(schema.Defaults, hyperEntries, [.. grid], schema.Aliases, _errors, entry.KeyPosition, name);
+                var fixedEntries = hyperEntries.Select(e => new ConfigEntry(e.Key, e.KeyPosition, ResolveModelPath(schema, e.Key, e.Value, $"models.{name}.hyperparameters", dataset))).ToList();
+                var gridValues = grid.Select(g => new KeyValuePair<string, IReadOnlyList<ConfigValue>>(g.Key,
+                    [.. g.Value.Select(v => ResolveModelPath(schema, g.Key, v, $"models.{name}.grid", dataset))])).ToList();
+                var points = GridExpander.TryExpand(schema.Defaults, fixedEntries, gridValues, schema.Aliases, _errors, entry.KeyPosition, name);
                 if (points is not null) variants = points;
             }
         }
@@ -685,6 +688,20 @@ internal sealed class StudyParser
             Grid = grid,
             Variants = variants,
         };
+    }
+
+    /// <summary>
+    /// A hyperparameter that names one of the schema's <see cref="ModelSchema.Paths"/>, resolved as data paths are and
+    /// checked to exist (an error at the value otherwise); any other value as written.
+    /// </summary>
+    private ConfigValue ResolveModelPath(ModelSchema schema, string key, ConfigValue value, string section, string dataset)
+    {
+        if (schema.Paths is not { Count: > 0 } paths || value.Kind != ConfigValueKind.Scalar) return value;
+        string property = schema.Aliases?.FirstOrDefault(a => string.Equals(a.Key, key, StringComparison.OrdinalIgnoreCase)).Value ?? key;
+        if (!paths.Any(p => ConfigConvert.Normalize(p) == ConfigConvert.Normalize(property))) return value;
+        string full = ResolvePath(value, dataset);
+        if (!File.Exists(full)) _errors.Add(new ConfigError(value.Position, $"{section}.{key}: file not found: {full}"));
+        return ConfigValue.Scalar(full, value.Position, quoted: true);
     }
 
     private ModelMeta ParseMeta(Section? s, EvaluationConfig evaluation)
