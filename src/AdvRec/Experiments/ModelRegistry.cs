@@ -19,6 +19,10 @@ namespace AdvRec.Experiments;
 /// <param name="Attack">The eval_perturbations attack for bound options.</param>
 /// <param name="Save">Writes the model's weights.</param>
 /// <param name="NeedsItemFeatures">Whether the study's data must carry item features (checked before any training).</param>
+/// <param name="Check">
+/// Checks bound options against the study's data before any training (such as AMR's pre-trained file): the problem,
+/// or null when there is none; null for models with nothing to check.
+/// </param>
 public sealed record ModelDefinition(
     string Name,
     ModelSchema Schema,
@@ -26,7 +30,13 @@ public sealed record ModelDefinition(
     Func<object, int?> DeclaredEpochs,
     Func<object, AttackOptions> Attack,
     Action<IIterativeModel, string> Save,
-    bool NeedsItemFeatures = false);
+    bool NeedsItemFeatures = false,
+    Func<object, Dataset, OptionsProblem?>? Check = null);
+
+/// <summary>A problem that bound options have with the study's data, found before training.</summary>
+/// <param name="Key">The hyperparameter at fault, in snake_case (such as <c>pretrained</c>); errors point at its value.</param>
+/// <param name="Message">What is wrong, naming any file involved.</param>
+public sealed record OptionsProblem(string Key, string Message);
 
 /// <summary>
 /// What a model is built from in a study.
@@ -75,7 +85,7 @@ public static class ModelRegistry
     };
 
     private static ItemFeatures FeaturesOf(ModelContext context, string model) => context.Data?.ItemFeatures ??
-        throw new InvalidOperationException($"{model} needs item features: add data_config.item_features (or use strategy synthetic_visual)");
+        throw new InvalidOperationException($"{model} needs item features: add data_config.item_features or a side_information VisualAttribute block (or use strategy synthetic_visual)");
 
     /// <summary>Every registered model, by name (case-insensitive).</summary>
     public static IReadOnlyDictionary<string, ModelDefinition> Models { get; } = new Dictionary<string, ModelDefinition>(StringComparer.OrdinalIgnoreCase)
@@ -90,10 +100,10 @@ public static class ModelRegistry
         [Vbpr.ModelName] = new(Vbpr.ModelName, new ModelSchema(new VbprOptions(), VbprAliases),
             (o, c) => new Vbpr((VbprOptions)o, c.Train, FeaturesOf(c, Vbpr.ModelName)), _ => null, _ => new AttackOptions { Targets = [Vbpr.ItemFeatureVectors] },
             (m, path) => ((Vbpr)m).Save(path), NeedsItemFeatures: true),
-        [Amr.ModelName] = new(Amr.ModelName, new ModelSchema(new AmrOptions(), AmrAliases),
-            (o, c) => new Amr((AmrOptions)o with { Epochs = c.Epochs }, c.Train, FeaturesOf(c, Amr.ModelName)), o => ((AmrOptions)o).Epochs,
+        [Amr.ModelName] = new(Amr.ModelName, new ModelSchema(new AmrOptions(), AmrAliases, [nameof(AmrOptions.Pretrained)]),
+            CreateAmr, o => ((AmrOptions)o).Epochs,
             o => o is AmrOptions a ? new AttackOptions { Epsilon = a.Epsilon, Steps = a.NbIter, StepSize = a.EpsIter, Targets = [Vbpr.ItemFeatureVectors] } : new AttackOptions(),
-            (m, path) => ((Amr)m).Visual.Save(path), NeedsItemFeatures: true),
+            (m, path) => ((Amr)m).Visual.Save(path), NeedsItemFeatures: true, CheckAmr),
         [MostPop.ModelName] = new(MostPop.ModelName, new ModelSchema(new MostPopOptions()),
             (o, c) => new MostPop((MostPopOptions)o, c.Train), _ => 1, _ => new AttackOptions(),
             (m, path) => ((MostPop)m).Save(path)),
@@ -104,6 +114,29 @@ public static class ModelRegistry
             (o, c) => new UserItemBias((UserItemBiasOptions)o, c.Train, c.Data?.Name), _ => null, _ => new AttackOptions(),
             (m, path) => ((UserItemBias)m).Save(path)),
     };
+
+    private static Amr CreateAmr(object o, ModelContext c)
+    {
+        var options = (AmrOptions)o with { Epochs = c.Epochs };
+        if (options.Pretrained is { } path)
+            c.Log?.Invoke($"{Amr.ModelName} starts from the pre-trained VBPR {path}; {options.EffectiveAdversarialEpochs} of {options.Epochs} epochs adversarial");
+        return new Amr(options, c.Train, FeaturesOf(c, Amr.ModelName));
+    }
+
+    // The pre-trained file is checked (header only) before the study trains anything.
+    private static OptionsProblem? CheckAmr(object o, Dataset data)
+    {
+        if (o is not AmrOptions { Pretrained: not null } options || data.ItemFeatures is not { } features) return null;
+        try
+        {
+            Amr.CheckPretrained(options, data.Train, features);
+            return null;
+        }
+        catch (DataFormatException e)
+        {
+            return new OptionsProblem("pretrained", e.Message);
+        }
+    }
 
     /// <summary>The schemas, for <see cref="StudyConfigLoader"/>.</summary>
     public static IReadOnlyDictionary<string, ModelSchema> Schemas { get; } = SchemasOf(Models);

@@ -71,6 +71,7 @@ public static class StudyRunner
             options.Log?.Invoke(line);
         }
         Log($"study {config.SourcePath}: {data.Name}: {data.Description}");
+        foreach (var warning in config.Warnings) Log($"config warning: {warning}");
         var r = data.Report;
         Log($"train {r.TrainRows} rows ({r.TrainUsers} users, {r.TrainItems} items); validation {r.ValidationRows} rows; test {r.TestRows} rows; " +
             $"dropped from test: {r.TestRowsDroppedUnseenUser} (unseen user), {r.TestRowsDroppedUnseenItem} (unseen item)");
@@ -250,11 +251,34 @@ public static class StudyRunner
             if (data.Validation is null && m.Variants.Count > 1)
                 errors.Add(new ConfigError(m.Position, $"model {m.Name} has a grid of {m.Variants.Count} configurations but the study has no validation split to select on (add validation_splitting or validation_path)"));
             if (models.TryGetValue(m.Name, out var definition) && definition.NeedsItemFeatures && data.ItemFeatures is null)
-                errors.Add(new ConfigError(m.Position, $"model {m.Name} needs item features: add data_config.item_features (path, format) or use strategy synthetic_visual"));
+                errors.Add(new ConfigError(m.Position, $"model {m.Name} needs item features: add data_config.item_features (path, format) or a side_information VisualAttribute block, or use strategy synthetic_visual"));
+            if (definition?.Check is { } check)
+            {
+                foreach (var variant in m.Variants)
+                {
+                    if (check(variant.Options, data) is { } problem)
+                        errors.Add(new ConfigError(PositionOf(m, variant, problem.Key), $"model {m.Name}: {problem.Key}: {problem.Message}"));
+                }
+            }
             if (m.Meta.EarlyStopping is { MonitorsLoss: false } && data.Validation is null)
                 errors.Add(new ConfigError(m.Position, $"model {m.Name}: early_stopping on {m.Meta.EarlyStopping.Monitor} needs a validation split (or monitor: loss)"));
         }
         if (errors.Count > 0) throw new ConfigException(errors);
+    }
+
+    // Where a hyperparameter of a grid point was written: its grid value, its fixed value, or else the model's key.
+    private static ConfigPosition PositionOf(ModelConfig m, GridPoint<object> variant, string key)
+    {
+        string wanted = ConfigConvert.Normalize(key);
+        foreach (var (k, v) in variant.GridValues)
+        {
+            if (ConfigConvert.Normalize(k) == wanted) return v.Position;
+        }
+        foreach (var (k, v) in m.Hyperparameters)
+        {
+            if (ConfigConvert.Normalize(k) == wanted) return v.Position;
+        }
+        return m.Position;
     }
 
     private static void WriteModelOutputs(string folder, StudyConfig config, Dataset data, ModelDefinition definition, ModelConfig modelConfig,

@@ -46,12 +46,15 @@ public sealed record DataConfig
     /// <summary><c>separator</c>: one character, or tab/comma/space/semicolon/pipe; default: detected from the file.</summary>
     public char? Separator { get; init; }
 
-    /// <summary><c>item_features</c>: the item feature vectors (path, format, ids, normalization, include_year), or null.</summary>
+    /// <summary>
+    /// The item feature vectors, or null: <c>item_features</c> (path, format, ids, normalization, include_year), or the
+    /// folder of a <c>side_information</c> VisualAttribute block read as format npy_folder with no normalisation.
+    /// </summary>
     public ItemFeatureOptions? ItemFeatures { get; init; }
 
     /// <summary><c>synthetic</c>: the shape of the synthetic visual dataset (strategy synthetic_visual); null = the defaults.</summary>
     public SyntheticVisualOptions? Synthetic { get; init; }
 
-    /// <summary><c>side_information</c>: a list of loader blocks (<c>dataloader: Name</c> plus its keys), kept as written.</summary>
+    /// <summary><c>side_information</c>: the loader blocks (<c>dataloader: Name</c> plus its keys) as written; only VisualAttribute is accepted, and it sets <see cref="ItemFeatures"/>.</summary>
     public IReadOnlyList<SideInformationConfig> SideInformation { get; init; } = [];
 }

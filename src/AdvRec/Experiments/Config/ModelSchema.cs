@@ -1,9 +1,14 @@
 namespace AdvRec.Experiments.Config;
 
 /// <summary>
-/// What <see cref="StudyConfigLoader"/> needs to bind a model's hyperparameters: its default options record and the
-/// config aliases of its properties (for example <c>lr</c> → <c>LearningRate</c>).
+/// What <see cref="StudyConfigLoader"/> needs to bind a model's hyperparameters: its default options record, the
+/// config aliases of its properties (for example <c>lr</c> → <c>LearningRate</c>), and which properties are files.
 /// </summary>
 /// <param name="Defaults">The options record with its defaults, such as <c>new BprMfOptions()</c>.</param>
 /// <param name="Aliases">Extra keys → property names (PascalCase); null for none.</param>
-public sealed record ModelSchema(object Defaults, IReadOnlyDictionary<string, string>? Aliases = null);
+/// <param name="Paths">
+/// Properties (PascalCase) whose values are files, such as AMR's <c>Pretrained</c>: the loader resolves them as it
+/// resolves data paths (<c>{0}</c> is the dataset name, a relative path is relative to the config file) and reports a
+/// missing file at its line; null for none.
+/// </param>
+public sealed record ModelSchema(object Defaults, IReadOnlyDictionary<string, string>? Aliases = null, IReadOnlyCollection<string>? Paths = null);

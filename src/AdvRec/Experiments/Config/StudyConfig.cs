@@ -38,6 +38,12 @@ public sealed record StudyConfig
     /// <summary><c>models</c>: the models in written order; at least one.</summary>
     public IReadOnlyList<ModelConfig> Models { get; init; } = [];
 
+    /// <summary>
+    /// Keys that were read but are not used (such as a VisualAttribute block's <c>images_src_folder</c>), each with its
+    /// position; they do not stop the study, and <see cref="StudyRunner"/> writes them to run.log.
+    /// </summary>
+    public IReadOnlyList<ConfigError> Warnings { get; init; } = [];
+
     /// <summary>The read options of the data files: <see cref="DataConfig.Format"/>, separator and binarisation.</summary>
     public ReadOptions ToReadOptions() => new()
     {

@@ -10,7 +10,11 @@ internal sealed class StudyParser
 {
     private static readonly string[] MetricNames = ["HR", "nDCG", "Precision", "Recall", "MRR", "MAP", "ElliotMAP", "AUC", "RMSE", "MAE", "HitRate"];
 
+    /// <summary>The one side_information loader AdvRec reads.</summary>
+    internal const string VisualAttributeLoader = "VisualAttribute";
+
     private readonly List<ConfigError> _errors;
+    private readonly List<ConfigError> _warnings = [];
     private readonly string _file;
     private readonly string _baseDirectory;
     private readonly IReadOnlyDictionary<string, ModelSchema>? _schemas;
@@ -48,7 +52,7 @@ internal sealed class StudyParser
         int? topK = exp.Int("top_k", min: 1);
         var evaluation = ParseEvaluation(exp.Child("evaluation"), ref topK);
         ulong seed = exp.ULong("random_seed") ?? 42;
-        var models = ParseModels(exp, evaluation);
+        var models = ParseModels(exp, evaluation, dataset);
         exp.Finish();
 
         if (data is not null)
@@ -75,6 +79,7 @@ internal sealed class StudyParser
             Evaluation = evaluation,
             RandomSeed = seed,
             Models = models,
+            Warnings = _warnings,
         };
     }
 
@@ -88,7 +93,7 @@ internal sealed class StudyParser
         var whole = s.Entry("dataset_path");
         var format = s.Enum<DataFormat>("format") ?? DataFormat.Auto;
         char? separator = ParseSeparator(s);
-        var side = ParseSideInformation(s);
+        var (side, visual, visualAt) = ParseSideInformation(s, dataset);
         var features = s.Child("item_features") is { } fs ? ParseItemFeatures(fs, dataset) : null;
         var synthetic = s.Child("synthetic") is { } ss ? ParseSynthetic(ss) : null;
         s.Finish();
@@ -111,6 +116,7 @@ internal sealed class StudyParser
                 if (e is not null) s.Error(e.KeyPosition, $"data_config.{e.Key} is not used with strategy 'synthetic_visual' (the data are generated)");
             }
             if (s.Entry("item_features") is { } fe) s.Error(fe.KeyPosition, "data_config.item_features is not used with strategy 'synthetic_visual' (the features are generated)");
+            if (visualAt is { } va) s.Error(va, $"data_config.side_information: a {VisualAttributeLoader} block is not used with strategy 'synthetic_visual' (the features are generated)");
         }
         else
         {
@@ -119,6 +125,11 @@ internal sealed class StudyParser
             {
                 if (e is not null) s.Error(e.KeyPosition, $"data_config.{e.Key} is used only with strategy 'fixed'");
             }
+        }
+        if (visualAt is { } at && s.Entry("item_features") is { } both)
+        {
+            s.Error(at, $"data_config: item features given twice, by item_features ({both.KeyPosition}) and by the side_information {VisualAttributeLoader} block ({at}); keep one");
+            visual = null;
         }
         return new DataConfig
         {
@@ -130,7 +141,7 @@ internal sealed class StudyParser
             Format = format,
             Separator = separator,
             SideInformation = side,
-            ItemFeatures = features,
+            ItemFeatures = features ?? visual,
             Synthetic = synthetic,
         };
     }
@@ -253,23 +264,31 @@ internal sealed class StudyParser
         return null;
     }
 
-    private static List<SideInformationConfig> ParseSideInformation(Section s)
+    /// <summary>
+    /// The side_information blocks as written, and the item features of its VisualAttribute block with where that block
+    /// is (null without one). Any other loader is an error: no AdvRec model reads item attributes or knowledge graphs.
+    /// </summary>
+    private (List<SideInformationConfig> Blocks, ItemFeatureOptions? Visual, ConfigPosition? VisualAt) ParseSideInformation(Section s, string dataset)
     {
         var result = new List<SideInformationConfig>();
+        ItemFeatureOptions? visual = null;
+        ConfigPosition? visualAt = null;
         var v = s.Value("side_information");
-        if (v is null) return result;
+        if (v is null) return (result, null, null);
         var blocks = v.Kind == ConfigValueKind.Sequence ? v.Items : [v];
-        foreach (var block in blocks)
+        for (int k = 0; k < blocks.Count; k++)
         {
+            var block = blocks[k];
+            string name = v.Kind == ConfigValueKind.Sequence ? $"data_config.side_information[{k}]" : "data_config.side_information";
             if (block.Kind != ConfigValueKind.Mapping)
             {
                 s.TypeError("side_information", block, "a mapping with 'dataloader' (or a list of them)");
                 continue;
             }
             var loader = block.Find("dataloader");
-            if (loader?.Value is not { Kind: ConfigValueKind.Scalar } name)
+            if (loader?.Value is not { Kind: ConfigValueKind.Scalar } loaderName)
             {
-                s.Error(block.Position, "data_config.side_information: each block needs 'dataloader: Name'");
+                s.Error(block.Position, $"{name}: each block needs 'dataloader: Name' (AdvRec reads '{VisualAttributeLoader}')");
                 continue;
             }
             var settings = new OrderedDictionary<string, ConfigValue>(StringComparer.Ordinal);
@@ -277,10 +296,64 @@ internal sealed class StudyParser
             {
                 if (e.Key != "dataloader") settings[e.Key] = e.Value;
             }
-            result.Add(new SideInformationConfig(name.Text!, settings, block.Position));
+            result.Add(new SideInformationConfig(loaderName.Text!, settings, block.Position));
+            if (!string.Equals(loaderName.Text, VisualAttributeLoader, StringComparison.Ordinal))
+            {
+                string hint = NearestName.Find(loaderName.Text!, [VisualAttributeLoader]) is { } near ? $"; did you mean '{near}'?" : "";
+                s.Error(loaderName.Position, $"{name}: dataloader '{loaderName.Text}' is not supported{hint}; AdvRec reads only '{VisualAttributeLoader}' " +
+                    "(item feature vectors for VBPR and AMR), and no AdvRec model uses other side information: remove the block");
+                continue;
+            }
+            if (visualAt is { } first)
+            {
+                s.Error(block.Position, $"{name}: a second {VisualAttributeLoader} block (the first is at {first}); VBPR and AMR read one feature set");
+                continue;
+            }
+            visualAt = block.Position;
+            visual = ParseVisualAttribute(new Section(block, name, _errors), dataset);
         }
-        return result;
+        return (result, visual, visualAt);
     }
+
+    /// <summary>
+    /// Elliot's VisualAttribute block as <c>item_features</c> with the npy_folder layout: <c>visual_features</c> is the
+    /// folder (or <c>visual_pca_features</c> when it is given alone). The keys AdvRec has no use for are warnings.
+    /// </summary>
+    private ItemFeatureOptions? ParseVisualAttribute(Section s, string dataset)
+    {
+        s.Entry("dataloader");
+        var features = s.Value("visual_features");
+        var pca = s.Value("visual_pca_features");
+        if (features is not null && pca is not null)
+            Warn(s, "visual_pca_features", $"not read: VBPR and AMR use one feature set, the folder of visual_features; give visual_pca_features alone to use the PCA vectors");
+        foreach (var (key, what) in new[] { ("visual_feat_map_features", "CNN feature maps"), ("images_src_folder", "images"), ("output_image_size", "images") })
+        {
+            if (s.Value(key) is not null) Warn(s, key, $"ignored: no AdvRec model reads {what}");
+        }
+        s.Finish();
+        string folderKey = features is not null ? "visual_features" : "visual_pca_features";
+        var folder = features ?? pca;
+        if (folder is null)
+        {
+            s.Error(s.Position, $"{s.Name}: a {VisualAttributeLoader} block needs visual_features, a folder of <itemId>.npy files");
+            return null;
+        }
+        if (folder.Kind != ConfigValueKind.Scalar)
+        {
+            s.TypeError(folderKey, folder, "a folder of <itemId>.npy files");
+            return null;
+        }
+        string path = ResolvePath(folder, dataset);
+        if (!Directory.Exists(path))
+        {
+            s.Error(folder.Position, $"{s.PathOf(folderKey)}: folder not found: {path}");
+            return null;
+        }
+        return new ItemFeatureOptions { Path = path, Format = ItemFeatureFormat.NpyFolder };
+    }
+
+    private void Warn(Section s, string key, string message) =>
+        _warnings.Add(new ConfigError(s.Entry(key)!.KeyPosition, $"{s.PathOf(key)}: {message}"));
 
     private List<PrefilterStep> ParsePrefiltering(Section exp)
     {
@@ -530,7 +603,7 @@ internal sealed class StudyParser
         return names;
     }
 
-    private List<ModelConfig> ParseModels(Section exp, EvaluationConfig evaluation)
+    private List<ModelConfig> ParseModels(Section exp, EvaluationConfig evaluation, string dataset)
     {
         var result = new List<ModelConfig>();
         var s = exp.Child("models", required: true);
@@ -538,14 +611,14 @@ internal sealed class StudyParser
         if (s.Entries.Count == 0) s.Error(s.Position, "models: no model given");
         foreach (var entry in s.Entries)
         {
-            var model = ParseModel(entry, evaluation);
+            var model = ParseModel(entry, evaluation, dataset);
             if (model is not null) result.Add(model);
         }
         // every key of 'models' is a model name: nothing is unknown here
         return result;
     }
 
-    private ModelConfig? ParseModel(ConfigEntry entry, EvaluationConfig evaluation)
+    private ModelConfig? ParseModel(ConfigEntry entry, EvaluationConfig evaluation, string dataset)
     {
         string name = entry.Key;
         var value = entry.Value;
@@ -598,7 +671,10 @@ internal sealed class StudyParser
             }
             else
             {
-                var points = GridExpander.TryExpand(schema.Defaults, hyperEntries, [.. grid], schema.Aliases, _errors, entry.KeyPosition, name);
+                var fixedEntries = hyperEntries.Select(e => new ConfigEntry(e.Key, e.KeyPosition, ResolveModelPath(schema, e.Key, e.Value, $"models.{name}.hyperparameters", dataset))).ToList();
+                var gridValues = grid.Select(g => new KeyValuePair<string, IReadOnlyList<ConfigValue>>(g.Key,
+                    [.. g.Value.Select(v => ResolveModelPath(schema, g.Key, v, $"models.{name}.grid", dataset))])).ToList();
+                var points = GridExpander.TryExpand(schema.Defaults, fixedEntries, gridValues, schema.Aliases, _errors, entry.KeyPosition, name);
                 if (points is not null) variants = points;
             }
         }
@@ -612,6 +688,20 @@ internal sealed class StudyParser
             Grid = grid,
             Variants = variants,
         };
+    }
+
+    /// <summary>
+    /// A hyperparameter that names one of the schema's <see cref="ModelSchema.Paths"/>, resolved as data paths are and
+    /// checked to exist (an error at the value otherwise); any other value as written.
+    /// </summary>
+    private ConfigValue ResolveModelPath(ModelSchema schema, string key, ConfigValue value, string section, string dataset)
+    {
+        if (schema.Paths is not { Count: > 0 } paths || value.Kind != ConfigValueKind.Scalar) return value;
+        string property = schema.Aliases?.FirstOrDefault(a => string.Equals(a.Key, key, StringComparison.OrdinalIgnoreCase)).Value ?? key;
+        if (!paths.Any(p => ConfigConvert.Normalize(p) == ConfigConvert.Normalize(property))) return value;
+        string full = ResolvePath(value, dataset);
+        if (!File.Exists(full)) _errors.Add(new ConfigError(value.Position, $"{section}.{key}: file not found: {full}"));
+        return ConfigValue.Scalar(full, value.Position, quoted: true);
     }
 
     private ModelMeta ParseMeta(Section? s, EvaluationConfig evaluation)

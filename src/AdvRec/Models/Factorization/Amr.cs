@@ -1,3 +1,4 @@
+using System.Globalization;
 using AdvRec.Data;
 using AdvRec.Data.Features;
 
@@ -6,9 +7,9 @@ namespace AdvRec.Models.Factorization;
 /// <summary>
 /// Hyperparameters of <see cref="Amr"/>: VBPR's (Elliot's names and defaults) plus the adversarial ones. Defaults are
 /// Elliot's AMR (per-sample Δ on positive items, from scratch with <c>adversarial_epochs</c> final epochs); the original
-/// AMR code is <c>DeltaScope = PerItem</c>, starting from a pre-trained VBPR (<see cref="Amr(AmrOptions, Vbpr)"/>, or
-/// plain epochs before the adversarial ones), <c>Epsilon = 0.1, AdversarialWeight = 1</c>, features divided by their
-/// global max.
+/// AMR code is <c>DeltaScope = PerItem</c>, starting from a pre-trained VBPR (<see cref="Pretrained"/>,
+/// <see cref="Amr(AmrOptions, Vbpr)"/>, or plain epochs before the adversarial ones), <c>Epsilon = 0.1,
+/// AdversarialWeight = 1</c>, features divided by their global max.
 /// </summary>
 public sealed record AmrOptions
 {
@@ -42,8 +43,18 @@ public sealed record AmrOptions
     /// <summary>Training epochs; the schedule needs them (Elliot's common default: 2).</summary>
     public int Epochs { get; init; } = 2;
 
-    /// <summary>How many of the last epochs train with AMR (Elliot's adversarial_epochs); null = Epochs / 2. The earlier ones are plain VBPR (pre-training).</summary>
+    /// <summary>How many of the last epochs train with AMR (Elliot's adversarial_epochs); null = Epochs / 2, or Epochs with <see cref="Pretrained"/>. The earlier ones are plain VBPR (pre-training).</summary>
     public int? AdversarialEpochs { get; init; }
+
+    /// <summary>
+    /// A VBPR model file (<see cref="Vbpr.Save"/>, a study's <c>weights/VBPR.bin</c>) to start from, as the original AMR
+    /// code does; null (the default, Elliot's) starts from scratch. The file is loaded with the model's training data
+    /// and item features; its users, items, feature dimension, factors and factors_d must match (only the shapes are
+    /// checked: the file must come from the same data), and its other options are replaced by these. Every epoch is then
+    /// adversarial unless <see cref="AdversarialEpochs"/> says otherwise. In a study config (<c>pretrained</c>) a
+    /// relative path is relative to the config file and <c>{0}</c> is the dataset name; here it is an ordinary file path.
+    /// </summary>
+    public string? Pretrained { get; init; }
 
     /// <summary>Steps of the MSAP attack used when evaluating robustness (Elliot's nb_iter: 1).</summary>
     public int NbIter { get; init; } = 1;
@@ -67,11 +78,12 @@ public sealed record AmrOptions
     public int Threads { get; init; }
 
     /// <summary>The number of final AMR epochs in use.</summary>
-    public int EffectiveAdversarialEpochs => AdversarialEpochs ?? Epochs / 2;
+    public int EffectiveAdversarialEpochs => AdversarialEpochs ?? (Pretrained is null ? Epochs / 2 : Epochs);
 
     /// <summary>Checks every value and names the first one that is out of range.</summary>
     public void Validate()
     {
+        if (Pretrained is { } p && string.IsNullOrWhiteSpace(p)) throw new ArgumentException("pretrained: an empty path; give a VBPR model file or leave it out", nameof(Pretrained));
         AdversarialStep.ValidateSchedule(Epochs, EffectiveAdversarialEpochs, NbIter, EpsIter, Epsilon, AdversarialWeight);
         ToVbprOptions().Validate();
     }
@@ -107,13 +119,22 @@ public sealed class Amr : IIterativeModel
 
     private readonly Vbpr _vbpr;
 
-    /// <summary>A new model for <paramref name="train"/> with the item vectors <paramref name="features"/>.</summary>
+    /// <summary>
+    /// A new model for <paramref name="train"/> with the item vectors <paramref name="features"/>; with
+    /// <see cref="AmrOptions.Pretrained"/>, its parameters are those of that VBPR file (fresh optimizer state).
+    /// </summary>
+    /// <exception cref="DataFormatException">The pre-trained file is unreadable or does not match (see <see cref="CheckPretrained"/>).</exception>
     public Amr(AmrOptions options, Interactions train, ItemFeatures features)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Options = options;
-        _vbpr = new Vbpr(options.ToVbprOptions(), train, features);
+        if (options.Pretrained is { } path)
+        {
+            CheckPretrained(options, train, features);
+            _vbpr = Vbpr.CopyOf(Vbpr.Load(path, features, train), options.ToVbprOptions());
+        }
+        else _vbpr = new Vbpr(options.ToVbprOptions(), train, features);
     }
 
     /// <summary>
@@ -125,8 +146,36 @@ public sealed class Amr : IIterativeModel
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(pretrained);
         options.Validate();
+        if (options.Pretrained is not null) throw new ArgumentException("options.Pretrained names a file, but this constructor takes the pre-trained VBPR itself; use one or the other", nameof(options));
         Options = options;
         _vbpr = Vbpr.CopyOf(pretrained, options.ToVbprOptions());
+    }
+
+    /// <summary>
+    /// Checks, from its header only, that the VBPR file of <see cref="AmrOptions.Pretrained"/> fits an AMR of
+    /// <paramref name="options"/> on <paramref name="train"/> and <paramref name="features"/>: users, items, feature
+    /// dimension, factors and factors_d. Does nothing without a pre-trained file.
+    /// </summary>
+    /// <exception cref="DataFormatException">The file is missing or not a VBPR model file, or it differs; the message names the file and every difference.</exception>
+    public static void CheckPretrained(AmrOptions options, Interactions train, ItemFeatures features)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(features);
+        if (options.Pretrained is not { } path) return;
+        var info = Vbpr.ReadInfo(path);
+        var differences = new List<string>();
+        void Compare(string what, int saved, int here, string where)
+        {
+            if (saved != here) differences.Add(string.Create(CultureInfo.InvariantCulture, $"{what} {saved} in the file, {here} {where}"));
+        }
+        Compare("users", info.Users, train.NumUsers, "in the training data");
+        Compare("items", info.Items, train.NumItems, "in the training data");
+        Compare("feature dimension", info.FeatureDimension, features.Dimension, "in the item features");
+        Compare("factors", info.Options.Factors, options.Factors, "in AMR's options");
+        Compare("factors_d", info.Options.FactorsD, options.FactorsD, "in AMR's options");
+        if (differences.Count > 0)
+            throw new DataFormatException(path, 0, $"the pre-trained VBPR does not fit this AMR: {string.Join("; ", differences)}");
     }
 
     /// <summary>The hyperparameters.</summary>

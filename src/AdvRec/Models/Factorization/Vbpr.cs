@@ -909,13 +909,7 @@ public sealed class Vbpr : IIterativeModel
         {
             using var stream = File.OpenRead(path);
             using var br = new BinaryReader(stream);
-            if (!br.ReadBytes(FileMagic.Length).AsSpan().SequenceEqual(FileMagic)) throw new DataFormatException(path, 0, "not an AdvRec VBPR model file (bad magic bytes)");
-            int version = br.ReadInt32();
-            if (version != FileVersion) throw new DataFormatException(path, 0, $"model file format version {version}; this build reads version {FileVersion}");
-            string name = br.ReadString();
-            if (name != ModelName) throw new DataFormatException(path, 0, $"the file holds a {name} model, expected {ModelName}");
-            var options = JsonSerializer.Deserialize<VbprOptions>(br.ReadString()) ?? throw new DataFormatException(path, 0, "missing options");
-            int users = br.ReadInt32(), items = br.ReadInt32(), d = br.ReadInt32();
+            var (options, users, items, d) = ReadHeader(br, path);
             if (users < 1 || items != features.NumItems || d != features.Dimension)
                 throw new DataFormatException(path, 0, $"the model has {users} users, {items} items and {d}-d features; the features given have {features.NumItems} items of {features.Dimension}");
             if (train is not null && (train.NumUsers != users || train.NumItems != items))
@@ -936,6 +930,33 @@ public sealed class Vbpr : IIterativeModel
         {
             throw new DataFormatException(path, 0, "the model file is truncated", e);
         }
+    }
+
+    /// <summary>Reads the options and shapes of a model file written by <see cref="Save"/>, without its tables.</summary>
+    /// <exception cref="DataFormatException">The file is missing, or is not a VBPR model file of a known version.</exception>
+    public static VbprFileInfo ReadInfo(string path)
+    {
+        if (!File.Exists(path)) throw new DataFormatException(path, 0, "model file not found");
+        try
+        {
+            using var br = new BinaryReader(File.OpenRead(path));
+            return ReadHeader(br, path);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new DataFormatException(path, 0, "the model file is truncated", e);
+        }
+    }
+
+    private static VbprFileInfo ReadHeader(BinaryReader br, string path)
+    {
+        if (!br.ReadBytes(FileMagic.Length).AsSpan().SequenceEqual(FileMagic)) throw new DataFormatException(path, 0, "not an AdvRec VBPR model file (bad magic bytes)");
+        int version = br.ReadInt32();
+        if (version != FileVersion) throw new DataFormatException(path, 0, $"model file format version {version}; this build reads version {FileVersion}");
+        string name = br.ReadString();
+        if (name != ModelName) throw new DataFormatException(path, 0, $"the file holds a {name} model, expected {ModelName}");
+        var options = JsonSerializer.Deserialize<VbprOptions>(br.ReadString()) ?? throw new DataFormatException(path, 0, "missing options");
+        return new VbprFileInfo(options, br.ReadInt32(), br.ReadInt32(), br.ReadInt32());
     }
 
     /// <summary>A copy of <paramref name="source"/>'s parameters in a new model with <paramref name="options"/> (same shapes), fresh optimizer state.</summary>
