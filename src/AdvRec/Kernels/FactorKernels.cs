@@ -138,11 +138,15 @@ public static class FactorKernels
             }
             return;
         }
-        for (int k = 0; k < w.Length; k++)
-        {
-            acc[k] += g[k] * g[k];
-            w[k] -= lr * g[k] / (MathF.Sqrt(acc[k]) + epsilon);
-        }
+        for (int k = 0; k < w.Length; k++) AdagradStep(ref w[k], g[k], ref acc[k], lr, epsilon);
+    }
+
+    /// <summary>Adagrad on one value, exactly: acc += g²; w -= lr * g / (sqrt(acc) + epsilon).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AdagradStep(ref float w, float g, ref float acc, float lr, float epsilon)
+    {
+        acc += g * g;
+        w -= lr * g / (MathF.Sqrt(acc) + epsilon);
     }
 
     /// <summary>
@@ -237,7 +241,8 @@ public static class FactorKernels
     /// <summary>
     /// Adam on one row (lazy: only rows with a gradient are updated, as in sparse Adam):
     /// m = b1 m + (1-b1) g; v = b2 v + (1-b2) g²; w -= lrT * m / (sqrt(v) + epsilon), where lrT already
-    /// holds the bias correction lr * sqrt(1-b2^t) / (1-b1^t).
+    /// holds the bias correction lr * sqrt(1-b2^t) / (1-b1^t). With AVX the division takes the reciprocal square root
+    /// refined by one Newton step, as <see cref="AdagradRow"/> does; lanes with v below 1e-8 take the exact formula.
     /// </summary>
     public static void AdamRow(Span<float> w, ReadOnlySpan<float> g, Span<float> m, Span<float> v, float lrT, float beta1, float beta2, float epsilon)
     {
@@ -254,6 +259,9 @@ public static class FactorKernels
             var c2 = Vector256.Create(1f - beta2);
             var vlr = Vector256.Create(lrT);
             var veps = Vector256.Create(epsilon);
+            var half = Vector256.Create(0.5f);
+            var threeHalves = Vector256.Create(1.5f);
+            var tiny = Vector256.Create(1e-8f);
             for (; k + 8 <= n; k += 8)
             {
                 var gk = Vector256.LoadUnsafe(ref rg, (nuint)k);
@@ -261,16 +269,28 @@ public static class FactorKernels
                 var vk = b2 * Vector256.LoadUnsafe(ref rv, (nuint)k) + c2 * gk * gk;
                 mk.StoreUnsafe(ref rm, (nuint)k);
                 vk.StoreUnsafe(ref rv, (nuint)k);
-                (Vector256.LoadUnsafe(ref rw, (nuint)k) - vlr * mk / (Vector256.Sqrt(vk) + veps)).StoreUnsafe(ref rw, (nuint)k);
+                Vector256<float> inv;
+                if (!Avx.IsSupported || Vector256.LessThanAny(vk, tiny)) inv = Vector256<float>.One / (Vector256.Sqrt(vk) + veps);
+                else
+                {
+                    // as in AdagradRow: 1/sqrt(v) with one Newton step, then 1/(sqrt(v)+eps) ≈ r(1 - eps r)
+                    var r = Avx.ReciprocalSqrt(vk);
+                    r *= threeHalves - half * vk * r * r;
+                    inv = r * (Vector256<float>.One - veps * r);
+                }
+                (Vector256.LoadUnsafe(ref rw, (nuint)k) - vlr * mk * inv).StoreUnsafe(ref rw, (nuint)k);
             }
         }
-        for (; k < n; k++)
-        {
-            float gk = g[k];
-            float mk = m[k] = beta1 * m[k] + (1f - beta1) * gk;
-            float vk = v[k] = beta2 * v[k] + (1f - beta2) * gk * gk;
-            w[k] -= lrT * mk / (MathF.Sqrt(vk) + epsilon);
-        }
+        for (; k < n; k++) AdamStep(ref w[k], g[k], ref m[k], ref v[k], lrT, beta1, beta2, epsilon);
+    }
+
+    /// <summary>Adam on one value, exactly (see <see cref="AdamRow"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AdamStep(ref float w, float g, ref float m, ref float v, float lrT, float beta1, float beta2, float epsilon)
+    {
+        m = beta1 * m + (1f - beta1) * g;
+        v = beta2 * v + (1f - beta2) * g * g;
+        w -= lrT * m / (MathF.Sqrt(v) + epsilon);
     }
 
     /// <summary>The dot product <c>a · (b − c)</c> of equal-length rows, fused (any length; 256-bit vectors with a scalar tail).</summary>
