@@ -360,6 +360,17 @@ public static class FactorKernels
         for (int r = 0; r < dst.Length; r++) dst[r] = Dot(m.Slice(r * cols, cols), x);
     }
 
+    /// <summary>
+    /// Asks the processor to bring <paramref name="length"/> values of <paramref name="table"/> from
+    /// <paramref name="offset"/> into the cache: a hint only (if the array moves meanwhile, the prefetch is merely wasted).
+    /// </summary>
+    public static unsafe void Prefetch(float[] table, int offset, int length)
+    {
+        if (!Sse.IsSupported) return;
+        byte* row = (byte*)Unsafe.AsPointer(ref table[offset]);
+        for (int b = 0; b < length * sizeof(float); b += 64) Sse.Prefetch0(row + b);
+    }
+
     /// <summary>The width of a row padded to a whole number of 256-bit vectors (8 floats).</summary>
     public static int PaddedWidth(int k) => (k + 7) & ~7;
 

@@ -475,17 +475,9 @@ public sealed class BprMf : IIterativeModel
     private void PrefetchTriple(SampledUnit s, int t)
     {
         int f = _f;
-        Prefetch(_p, s.U[t] * f, f);
-        Prefetch(_q, s.I[t] * f, f);
-        Prefetch(_q, s.J[t] * f, f);
-    }
-
-    private static unsafe void Prefetch(float[] table, int offset, int length)
-    {
-        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
-        // a hint only: if the array moves meanwhile, the prefetch is merely wasted
-        byte* row = (byte*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref table[offset]);
-        for (int b = 0; b < length * sizeof(float); b += 64) System.Runtime.Intrinsics.X86.Sse.Prefetch0(row + b);
+        FactorKernels.Prefetch(_p, s.U[t] * f, f);
+        FactorKernels.Prefetch(_q, s.I[t] * f, f);
+        FactorKernels.Prefetch(_q, s.J[t] * f, f);
     }
 
     private void AddRegularization(Updater w, SampledUnit s, int t, float reg, float regB)
@@ -517,13 +509,13 @@ public sealed class BprMf : IIterativeModel
         float[]? p1 = _p1, q1 = _q1;
         for (int r = 0; r < s.NumTouchedU; r++)
         {
-            if (p1 is not null && r + PrefetchDistance < s.NumTouchedU) Prefetch(p1, s.TouchedU[r + PrefetchDistance] * f, f);
+            if (p1 is not null && r + PrefetchDistance < s.NumTouchedU) FactorKernels.Prefetch(p1, s.TouchedU[r + PrefetchDistance] * f, f);
             int u = s.TouchedU[r];
             ApplyRow(_p.AsSpan(u * f, f), w.GradU.AsSpan(r * f, f), _p1, _p2, u * f, lr, lrT, eps);
         }
         for (int r = 0; r < s.NumTouchedI; r++)
         {
-            if (q1 is not null && r + PrefetchDistance < s.NumTouchedI) Prefetch(q1, s.TouchedI[r + PrefetchDistance] * f, f);
+            if (q1 is not null && r + PrefetchDistance < s.NumTouchedI) FactorKernels.Prefetch(q1, s.TouchedI[r + PrefetchDistance] * f, f);
             int i = s.TouchedI[r];
             ApplyRow(_q.AsSpan(i * f, f), w.GradI.AsSpan(r * f, f), _q1, _q2, i * f, lr, lrT, eps);
             if (_bias is not null) ApplyRow(_bias.AsSpan(i, 1), w.GradB.AsSpan(r, 1), _b1, _b2, i, lr, lrT, eps);

@@ -519,6 +519,7 @@ public sealed class Vbpr : IIterativeModel
         // pass 1: the BPR gradient at the clean point, and the regulariser
         for (int t = 0; t < m; t++)
         {
+            if (t + PrefetchDistance < m) PrefetchTriple(s, t + PrefetchDistance);
             int u = s.U[t], i = s.I[t], j = s.J[t], su = s.SlotU[t], si = s.SlotI[t], sj = s.SlotJ[t];
             var guu = gu.AsSpan(u * f, f);
             var tuu = tu.AsSpan(u * k, k);
@@ -593,6 +594,17 @@ public sealed class Vbpr : IIterativeModel
             FactorKernels.AddScaled(w.GradBp, bp, le);
         }
         Apply(w, s);
+    }
+
+    private const int PrefetchDistance = 4;
+
+    // the rows of triple t that the parameter tables hold (γ_u, θ_u, γ_i, γ_j), a few triples ahead of their use
+    private void PrefetchTriple(SampledUnit s, int t)
+    {
+        FactorKernels.Prefetch(_w[TGu], s.U[t] * _f, _f);
+        FactorKernels.Prefetch(_w[TTu], s.U[t] * _k, _k);
+        FactorKernels.Prefetch(_w[TGi], s.I[t] * _f, _f);
+        FactorKernels.Prefetch(_w[TGi], s.J[t] * _f, _f);
     }
 
     // λ·∇L_BPR(θ; f + Δ) with one Δ row per touched item (in w.Delta by slot), on positives and negatives.
