@@ -8,6 +8,7 @@ using AdvRec.Evaluation;
 using AdvRec.IO;
 using AdvRec.Kernels;
 using AdvRec.Models;
+using AdvRec.Neural;
 using AdvRec.Models.Factorization;
 using AdvRec.Neural.Autoencoders;
 using AdvRec.Neural.Graph;
@@ -67,7 +68,7 @@ internal static class BenchCommand
         double loadSeconds = loadClock.Elapsed.TotalSeconds;
         DataSummary.Write(console, data);
         if (modelName is not null && modelName.Equals(Ease.ModelName, StringComparison.OrdinalIgnoreCase))
-            return Write(console, json, BenchEase(console, data, device, epochs, loadSeconds, ct));
+            return Write(console, json, BenchEase(console, data, device, settings, epochs, loadSeconds, ct));
         if (modelName is not null && NeuralBench.Models.Contains(modelName.ToLowerInvariant()))
         {
             // the autoencoders: epochs after a warm-up with their CPU time, under a chosen libtorch thread count
@@ -151,10 +152,11 @@ internal static class BenchCommand
     }
 
     // EASE: the closed-form fit (a fresh model each time; the first fit is a warm-up) and a full evaluation of the fitted model.
-    private static Dictionary<string, double> BenchEase(IAnsiConsole console, Dataset data, string device, int runs, double loadSeconds, CancellationToken ct)
+    private static Dictionary<string, double> BenchEase(IAnsiConsole console, Dataset data, string device, string[] settings, int runs, double loadSeconds, CancellationToken ct)
     {
-        var options = new EaseOptions { Device = device };
-        console.MarkupLineInterpolated($"{Environment.ProcessorCount} cores; EASE lambda {options.Lambda}, device {device}: ease_fit_s = Gram matrix + float64 Cholesky + weights; medians of {runs} fits after one warm-up");
+        var options = (EaseOptions)ModelBench.Bind(NeuralRegistry.All[Ease.ModelName], settings) with { Device = device };
+        string precision = options.Precision == EasePrecision.Float32 ? "float32" : "float64";
+        console.MarkupLineInterpolated($"{Environment.ProcessorCount} cores; EASE lambda {options.Lambda}, device {device}: ease_fit_s = Gram matrix + {precision} Cholesky and inverse + weights; medians of {runs} fits after one warm-up");
         return ConsoleProgress.Run(console, progress =>
         {
             using (var warm = new Ease(options, data.Train, line => console.MarkupLineInterpolated($"[grey]{line}[/]"))) warm.TrainEpoch(null, ct);

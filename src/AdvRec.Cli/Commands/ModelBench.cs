@@ -16,6 +16,19 @@ namespace AdvRec.Cli.Commands;
 /// </summary>
 internal static class ModelBench
 {
+    /// <summary>The options of <paramref name="definition"/>: its defaults with the <c>--hp key=value</c> settings bound as a config's hyperparameters.</summary>
+    public static object Bind(ModelDefinition definition, IReadOnlyList<string> settings)
+    {
+        var values = new Dictionary<string, ConfigValue>();
+        foreach (string setting in settings)
+        {
+            int eq = setting.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0) throw new ArgumentException($"--hp {setting}: expected key=value");
+            values[setting[..eq].Trim()] = ConfigValue.Scalar(setting[(eq + 1)..].Trim(), new ConfigPosition("--hp", 1, 1));
+        }
+        return OptionsBinder.Bind(definition.Schema.Defaults, values, definition.Schema.Aliases);
+    }
+
     /// <summary>Runs the timings and returns the figures, in the order to show them.</summary>
     public static Dictionary<string, double> Run(string name, Dataset data, int epochs, string? device, bool randomRatings, IReadOnlyList<string> settings,
         IProgress<ProgressUpdate>? progress, Action<string> log, CancellationToken ct)
@@ -27,14 +40,7 @@ internal static class ModelBench
         if (randomRatings) log("--random-ratings: every rating replaced by a seeded uniform 1..5 star (timing only; the metrics mean nothing)");
 
         var clock = Stopwatch.StartNew();
-        var values = new Dictionary<string, ConfigValue>();
-        foreach (string setting in settings)
-        {
-            int eq = setting.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0) throw new ArgumentException($"--hp {setting}: expected key=value");
-            values[setting[..eq].Trim()] = ConfigValue.Scalar(setting[(eq + 1)..].Trim(), new ConfigPosition("--hp", 1, 1));
-        }
-        var options = OptionsBinder.Bind(definition.Schema.Defaults, values, definition.Schema.Aliases);
+        var options = Bind(definition, settings);
         if (settings.Count > 0) log($"options: {string.Join(", ", settings)}");
         var model = definition.Create(options, new ModelContext(epochs + 1, train, data, log, device));
         double build = clock.Elapsed.TotalSeconds;

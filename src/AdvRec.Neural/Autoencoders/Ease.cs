@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using AdvRec.Data;
 using AdvRec.Models;
@@ -22,6 +23,13 @@ public sealed record EaseOptions
     /// <summary>Where the fit and scoring run: cpu, cuda, cuda:N or auto.</summary>
     public string Device { get; init; } = "auto";
 
+    /// <summary>
+    /// Precision of the Gram matrix, its Cholesky factor and inverse: float64 (the default, as Steck's notebook) or
+    /// float32, which halves their memory and the time of the factorisation, as the Python frameworks that build the
+    /// Gram matrix from a float32 X do. The weights are float32 either way.
+    /// </summary>
+    public EasePrecision Precision { get; init; } = EasePrecision.Float64;
+
     /// <summary>Seed (the fit itself is deterministic; the seed only seeds libtorch for the engine's conventions).</summary>
     public ulong Seed { get; init; } = 42;
 
@@ -34,11 +42,22 @@ public sealed record EaseOptions
     }
 }
 
+/// <summary>The floating-point precision of EASE's fit.</summary>
+public enum EasePrecision
+{
+    /// <summary>64-bit (the default).</summary>
+    Float64,
+
+    /// <summary>32-bit: half the memory and about half the time of the factorisation.</summary>
+    Float32,
+}
+
 /// <summary>
 /// EASE (Steck, WWW 2019, "Embarrassingly Shallow Autoencoders for Sparse Data"): an item-item weight matrix B with
 /// a zero diagonal, in closed form <c>B = I − P·diagMat(1/diag(P))</c> with <c>P = (XᵀX + λI)⁻¹</c>, where X is the
-/// binary user-item training matrix. The Gram matrix is counted exactly from the sparse rows, and P comes from a
-/// float64 Cholesky factorisation (<c>torch.linalg.cholesky</c>, then <c>cholesky_solve</c> against the identity). Scores are
+/// binary user-item training matrix. The Gram matrix is counted exactly from the sparse rows, straight into the
+/// tensor that is factorised, and P comes from a Cholesky factorisation in float64 (or float32, see
+/// <see cref="EaseOptions.Precision"/>): <c>torch.linalg.cholesky</c>, then <c>cholesky_inverse</c>. Scores are
 /// <c>x_u · B</c>, from the user's training row: a user unseen in fitting is scored from their fold-in row.
 /// <para>
 /// Not iterative: the first epoch fits, later epochs change nothing and say so in the log. Before any work the
@@ -86,7 +105,7 @@ public sealed class Ease : NeuralModel
         _blockRows = new int[Math.Max(1, train.Count)];
         PerturbationTargets = [new PerturbationTarget(Input, NumUsers, NumItems), new PerturbationTarget(ItemWeights, NumItems, NumItems)];
         _log?.Invoke(string.Create(CultureInfo.InvariantCulture,
-            $"EASE: {NumItems:N0} items, estimated peak memory {EstimateBytes(train.NumUsers, train.NumItems) / 1048576.0:N0} MiB of a budget of {Budget(options) / 1048576.0:N0} MiB"));
+            $"EASE: {NumItems:N0} items, estimated peak memory {EstimateBytes(train.NumUsers, train.NumItems, options.Precision) / 1048576.0:N0} MiB of a budget of {Budget(options) / 1048576.0:N0} MiB"));
     }
 
     /// <inheritdoc />
@@ -97,14 +116,17 @@ public sealed class Ease : NeuralModel
 
     /// <summary>
     /// The bytes the fit needs at its peak for <paramref name="items"/> items and <paramref name="users"/> users: the
-    /// Gram matrix in float64 on the host and on the device, its Cholesky factor and inverse (float64), the weights in
-    /// float32 (the model's, a host copy for scoring and a snapshot), and the dense float32 user-item matrix.
+    /// Gram matrix on the host and on the device, its Cholesky factor and inverse (8 bytes a value in float64, 4 in
+    /// float32), the weights in float32 (the model's, a host copy for scoring and a snapshot), and the dense float32
+    /// user-item matrix.
     /// </summary>
-    public static long EstimateBytes(int users, int items)
+    public static long EstimateBytes(int users, int items, EasePrecision precision = EasePrecision.Float64)
     {
         long n2 = (long)items * items;
-        return n2 * 8 * 4 + n2 * 4 * 3 + (long)users * items * 4;
+        return n2 * ElementSize(precision) * 4 + n2 * 4 * 3 + (long)users * items * 4;
     }
+
+    private static int ElementSize(EasePrecision precision) => precision == EasePrecision.Float32 ? 4 : 8;
 
     /// <summary>The budget in bytes that <paramref name="options"/> give (its own, or half of the available memory).</summary>
     public static long Budget(EaseOptions options)
@@ -118,12 +140,12 @@ public sealed class Ease : NeuralModel
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(train);
         options.Validate();
-        long need = EstimateBytes(train.NumUsers, train.NumItems), budget = Budget(options);
+        long need = EstimateBytes(train.NumUsers, train.NumItems, options.Precision), budget = Budget(options);
         if (need > budget)
         {
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
                 $"EASE on {dataName ?? "the training data"}: {train.NumItems:N0} items need about {need / 1048576.0:N0} MiB " +
-                $"(items² float64 matrices: Gram, Cholesky factor, inverse; plus the float32 weights and the user-item matrix), " +
+                $"(items² {(options.Precision == EasePrecision.Float32 ? "float32" : "float64")} matrices: Gram, Cholesky factor, inverse; plus the float32 weights and the user-item matrix), " +
                 $"over the budget of {budget / 1048576.0:N0} MiB. Set memory_budget_bytes higher or reduce the catalogue (item_k_core)."));
         }
         return train;
@@ -146,21 +168,18 @@ public sealed class Ease : NeuralModel
         int n = NumItems;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         Report(progress, "EASE fit", 0, 3);
-        var gram = Gram(cancellationToken);
-        double gramSeconds = clock.Elapsed.TotalSeconds;
-        double trace = 0;
-        for (int i = 0; i < n; i++)
-        {
-            trace += gram[(long)i * n + i];
-            gram[(long)i * n + i] += _options.Lambda;
-        }
-        Report(progress, "EASE fit", 1, 3);
-        cancellationToken.ThrowIfCancellationRequested();
+        var dtype = _options.Precision == EasePrecision.Float32 ? ScalarType.Float32 : ScalarType.Float64;
         using var noGrad = torch.no_grad();
         using (var scope = torch.NewDisposeScope())
         {
-            var a = torch.tensor(gram, [n, n], ScalarType.Float64).to(Device);
-            gram = null;
+            var host = Gram(dtype, cancellationToken);
+            double gramSeconds = clock.Elapsed.TotalSeconds;
+            var diagonal = host.diagonal();
+            double trace = diagonal.sum().to(ScalarType.Float64).item<double>();
+            diagonal.add_(_options.Lambda);
+            Report(progress, "EASE fit", 1, 3);
+            cancellationToken.ThrowIfCancellationRequested();
+            var a = host.to(Device);
             double copySeconds = clock.Elapsed.TotalSeconds;
             var l = torch.linalg.cholesky(a);
             double choleskySeconds = clock.Elapsed.TotalSeconds;
@@ -172,10 +191,10 @@ public sealed class Ease : NeuralModel
             Report(progress, "EASE fit", 2, 3);
             var b = p.div_(p.diagonal().neg().unsqueeze(0)); // B_ij = −P_ij / P_jj (off the diagonal)
             b.diagonal().zero_();
-            double sumGB = a.view(-1).dot(b.view(-1)).item<double>(); // Σ (G + λI) ⊙ B = Σ G ⊙ B (B's diagonal is 0)
-            double squared = b.view(-1).dot(b.view(-1)).item<double>();
+            double sumGB = a.view(-1).dot(b.view(-1)).to(ScalarType.Float64).item<double>(); // Σ (G + λI) ⊙ B = Σ G ⊙ B (B's diagonal is 0)
+            double squared = b.view(-1).dot(b.view(-1)).to(ScalarType.Float64).item<double>();
             _loss = trace - sumGB - _options.Lambda * squared;
-            _net.B.copy_(b.to(ScalarType.Float32));
+            _net.B.copy_(b); // converts to float32 on the way
             _log?.Invoke(string.Create(CultureInfo.InvariantCulture,
                 $"EASE fit: Gram {gramSeconds:F3} s, to the device {copySeconds - gramSeconds:F3} s, Cholesky {choleskySeconds - copySeconds:F3} s, inverse {inverseSeconds - choleskySeconds:F3} s, weights {clock.Elapsed.TotalSeconds - inverseSeconds:F3} s (lambda {_options.Lambda})"));
         }
@@ -183,24 +202,38 @@ public sealed class Ease : NeuralModel
         Report(progress, "EASE fit", 3, 3);
     }
 
-    // XᵀX counted from the sparse rows: row i of the Gram matrix adds the items of every user of item i (Σ_u deg_u² additions in all).
-    private double[] Gram(CancellationToken cancellationToken)
+    // XᵀX counted from the sparse rows into a host tensor of the fit's precision, row by row (row i adds the items of
+    // every user of item i: Σ_u deg_u² additions in all). Counts are exact in either precision (a count is at most the
+    // number of users, far below 2²⁴).
+    private Tensor Gram(ScalarType dtype, CancellationToken cancellationToken)
     {
         int n = NumItems;
         var (userPtr, users) = ItemColumns();
-        var gram = new double[(long)n * n];
         var rowPtr = Train.RowPointers.ToArray();
         var items = Train.ItemIndices.ToArray();
-        Parallel.For(0, n, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        var gram = torch.zeros([n, n], dtype);
+        // 16 rows per task: a row is written by one thread only
+        const int Rows = 16;
+        Parallel.For(0, (n + Rows - 1) / Rows, new ParallelOptions { CancellationToken = cancellationToken }, block =>
         {
-            var row = gram.AsSpan(checked((int)((long)i * n)), n); // the Gram matrix may exceed 2³¹ values only beyond 46,340 items
-            for (int k = userPtr[i]; k < userPtr[i + 1]; k++)
+            int end = Math.Min(n, (block + 1) * Rows);
+            for (int i = block * Rows; i < end; i++)
             {
-                int u = users[k];
-                for (int m = rowPtr[u]; m < rowPtr[u + 1]; m++) row[items[m]] += 1;
+                using var row = gram[i];
+                if (dtype == ScalarType.Float32) AddCounts(MemoryMarshal.Cast<byte, float>(row.bytes), i);
+                else AddCounts(MemoryMarshal.Cast<byte, double>(row.bytes), i);
             }
         });
         return gram;
+
+        void AddCounts<T>(Span<T> row, int i) where T : System.Numerics.INumberBase<T>
+        {
+            for (int k = userPtr[i]; k < userPtr[i + 1]; k++)
+            {
+                int u = users[k];
+                for (int m = rowPtr[u]; m < rowPtr[u + 1]; m++) row[items[m]] += T.One;
+            }
+        }
     }
 
     // The users of each item (CSC), by counting sort of the CSR rows.

@@ -76,6 +76,24 @@ public class EaseTests
     }
 
     [Fact]
+    public void Float32FitGivesTheFloat64WeightsToSinglePrecision()
+    {
+        var data = TinyData.Random(200, 60, 12, 9);
+        double[] losses = new double[2];
+        var scores = new float[2][];
+        foreach (var (precision, k) in new[] { (EasePrecision.Float64, 0), (EasePrecision.Float32, 1) })
+        {
+            using var model = new Ease(new EaseOptions { Lambda = 4, Device = "cpu", Precision = precision }, data);
+            losses[k] = model.TrainEpoch(null, default).Loss;
+            scores[k] = NeuralContract.Scores(model, Enumerable.Range(0, 200).ToArray());
+        }
+        double worst = scores[0].Zip(scores[1], (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(worst < 1e-4, $"float32 scores differ from float64 ones by up to {worst}");
+        Assert.NotEqual(scores[0], scores[1]); // the precision is really used
+        Assert.Equal(losses[0], losses[1], losses[0] * 1e-4);
+    }
+
+    [Fact]
     public void ReportedLossIsTheReconstructionErrorAndBelowTheEmptyModel()
     {
         var data = TinyData.Random(30, 10, 4, 5);
