@@ -115,30 +115,27 @@ public static class FactorKernels
             ref float ra = ref MemoryMarshal.GetReference(acc);
             var vlr = Vector256.Create(lr);
             var veps = Vector256.Create(epsilon);
-            var half = Vector256.Create(0.5f);
-            var threeHalves = Vector256.Create(1.5f);
-            var tiny = Vector256.Create(1e-8f);
             for (int k = 0; k < w.Length; k += 8)
             {
                 var vg = Vector256.LoadUnsafe(ref rg, (nuint)k);
                 var va = Vector256.FusedMultiplyAdd(vg, vg, Vector256.LoadUnsafe(ref ra, (nuint)k));
                 va.StoreUnsafe(ref ra, (nuint)k);
-                Vector256<float> inv;
-                if (Vector256.LessThanAny(va, tiny))
-                {
-                    inv = Vector256<float>.One / (Vector256.Sqrt(va) + veps);
-                }
-                else
-                {
-                    var r = Avx.ReciprocalSqrt(va);
-                    r *= threeHalves - half * va * r * r;           // Newton step on 1/sqrt(a)
-                    inv = r * (Vector256<float>.One - veps * r);    // 1/(sqrt(a)+eps) = r/(1+eps r) ≈ r(1-eps r)
-                }
-                (Vector256.LoadUnsafe(ref rw, (nuint)k) - vlr * vg * inv).StoreUnsafe(ref rw, (nuint)k);
+                (Vector256.LoadUnsafe(ref rw, (nuint)k) - vlr * vg * InverseSqrtPlus(va, veps)).StoreUnsafe(ref rw, (nuint)k);
             }
             return;
         }
         for (int k = 0; k < w.Length; k++) AdagradStep(ref w[k], g[k], ref acc[k], lr, epsilon);
+    }
+
+    // 1/(sqrt(a) + eps) lane by lane (a >= 0, AVX): the reciprocal square root r refined by one Newton step, then
+    // r/(1 + eps r) ≈ r(1 - eps r); exact when any lane is below 1e-8, where eps r is no longer small.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> InverseSqrtPlus(Vector256<float> a, Vector256<float> eps)
+    {
+        if (Vector256.LessThanAny(a, Vector256.Create(1e-8f))) return Vector256<float>.One / (Vector256.Sqrt(a) + eps);
+        var r = Avx.ReciprocalSqrt(a);
+        r *= Vector256.Create(1.5f) - Vector256.Create(0.5f) * a * r * r;
+        return r * (Vector256<float>.One - eps * r);
     }
 
     /// <summary>Adagrad on one value, exactly: acc += g²; w -= lr * g / (sqrt(acc) + epsilon).</summary>
@@ -259,9 +256,6 @@ public static class FactorKernels
             var c2 = Vector256.Create(1f - beta2);
             var vlr = Vector256.Create(lrT);
             var veps = Vector256.Create(epsilon);
-            var half = Vector256.Create(0.5f);
-            var threeHalves = Vector256.Create(1.5f);
-            var tiny = Vector256.Create(1e-8f);
             for (; k + 8 <= n; k += 8)
             {
                 var gk = Vector256.LoadUnsafe(ref rg, (nuint)k);
@@ -269,15 +263,7 @@ public static class FactorKernels
                 var vk = b2 * Vector256.LoadUnsafe(ref rv, (nuint)k) + c2 * gk * gk;
                 mk.StoreUnsafe(ref rm, (nuint)k);
                 vk.StoreUnsafe(ref rv, (nuint)k);
-                Vector256<float> inv;
-                if (!Avx.IsSupported || Vector256.LessThanAny(vk, tiny)) inv = Vector256<float>.One / (Vector256.Sqrt(vk) + veps);
-                else
-                {
-                    // as in AdagradRow: 1/sqrt(v) with one Newton step, then 1/(sqrt(v)+eps) ≈ r(1 - eps r)
-                    var r = Avx.ReciprocalSqrt(vk);
-                    r *= threeHalves - half * vk * r * r;
-                    inv = r * (Vector256<float>.One - veps * r);
-                }
+                var inv = Avx.IsSupported ? InverseSqrtPlus(vk, veps) : Vector256<float>.One / (Vector256.Sqrt(vk) + veps);
                 (Vector256.LoadUnsafe(ref rw, (nuint)k) - vlr * mk * inv).StoreUnsafe(ref rw, (nuint)k);
             }
         }
