@@ -34,9 +34,13 @@ public class StudyRunnerTests
             // point the data at the shared folder wherever it is, and keep the run short
             var probe = StudyConfigLoader.Parse(File.ReadAllText(example).Replace("../../shared/data", SharedData.Root!.Replace('\\', '/')),
                 example, Path.GetDirectoryName(example)!, models: ModelRegistry.SchemasOf(NeuralRegistry.All));
-            var overrides = probe.Models.SelectMany(m => m.Name is "AMF" or "AMR"
-                ? new[] { $"experiment.models.{m.Name}.hyperparameters.epochs=4", $"experiment.models.{m.Name}.hyperparameters.adversarial_epochs=2", $"experiment.models.{m.Name}.meta.validation_rate=2" }
-                : new[] { $"experiment.models.{m.Name}.meta.epochs=2", $"experiment.models.{m.Name}.meta.validation_rate=1" }).ToList();
+            // models with an APR schedule keep 2 plain and 2 adversarial epochs (LightGCN-APR takes the study's epochs)
+            var overrides = probe.Models.SelectMany(m => m.Name switch
+            {
+                "AMF" or "AMR" => new[] { $"experiment.models.{m.Name}.hyperparameters.epochs=4", $"experiment.models.{m.Name}.hyperparameters.adversarial_epochs=2", $"experiment.models.{m.Name}.meta.validation_rate=2" },
+                "LightGCN-APR" => [$"experiment.models.{m.Name}.meta.epochs=4", $"experiment.models.{m.Name}.hyperparameters.adversarial_epochs=2", $"experiment.models.{m.Name}.meta.validation_rate=2"],
+                _ => [$"experiment.models.{m.Name}.meta.epochs=2", $"experiment.models.{m.Name}.meta.validation_rate=1"],
+            }).ToList();
             var study = StudyConfigLoader.Parse(File.ReadAllText(example).Replace("../../shared/data", SharedData.Root!.Replace('\\', '/')),
                 example, Path.GetDirectoryName(example)!, overrides, ModelRegistry.SchemasOf(NeuralRegistry.All));
             var result = StudyRunner.Run(study, new StudyRunOptions(output.FullPath, new ScottPlotChartRenderer()) { Models = NeuralRegistry.All, Device = "cpu" });
