@@ -35,6 +35,11 @@ public sealed record StudyConfig
     /// <summary><c>random_seed</c>: seed of the splitter and of models without their own; default 42.</summary>
     public ulong RandomSeed { get; init; } = 42;
 
+    /// <summary>
+    /// <c>threads</c>: the most threads the study uses; 0, the default, = all cores.
+    /// </summary>
+    public int Threads { get; init; }
+
     /// <summary><c>models</c>: the models in written order; at least one.</summary>
     public IReadOnlyList<ModelConfig> Models { get; init; } = [];
 
