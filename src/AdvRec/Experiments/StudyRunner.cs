@@ -91,7 +91,7 @@ public static class StudyRunner
         if (data.FitUsers is { } fit)
             Log($"strong generalisation: models that fold in users fit on the {fit.Count} training users' rows only and score the {r.TrainUsers - fit.Count} held-out users from their fold-in rows; models with one parameter per user (BPR-MF, AMF) fit on every training row, fold-in rows included");
         using var threads = StudyThreads.Apply(config, options, Log); // engines are set back at the end, also on error
-        var evalOptions = config.Evaluation.ToEvaluationOptions();
+        var evalOptions = config.Evaluation.ToEvaluationOptions() with { MaxDegreeOfParallelism = threads.Count > 0 ? threads.Count : null };
         var test = new RankingEvaluator(data.Train, data.Test, evalOptions);
         var validation = data.Validation is null ? null : new RankingEvaluator(data.Train, data.Validation, evalOptions);
         if (validation is null) Log("no validation split: each model keeps its last epoch (nothing is selected on the test split)");

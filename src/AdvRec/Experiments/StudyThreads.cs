@@ -6,8 +6,9 @@ namespace AdvRec.Experiments;
 /// <summary>
 /// A study's thread cap for one run: <see cref="StudyRunOptions.Threads"/> over <see cref="StudyConfig.Threads"/>
 /// (0 = all cores). It is given to every model whose options have a <c>Threads</c> property that its config does not
-/// set (in <c>hyperparameters</c> or <c>grid</c>), and set on the native engines (<see cref="EngineThreads"/>) of the
-/// study's models until it is disposed, which sets their previous counts back.
+/// set (in <c>hyperparameters</c> or <c>grid</c>), caps the evaluation (the runner's
+/// <see cref="Evaluation.EvaluationOptions.MaxDegreeOfParallelism"/>), and is set on the native engines
+/// (<see cref="EngineThreads"/>) of the study's models until it is disposed, which sets their previous counts back.
 /// </summary>
 internal sealed class StudyThreads : IDisposable
 {
@@ -68,13 +69,9 @@ internal sealed class StudyThreads : IDisposable
 
         var parts = new List<string>();
         if (capped.Count > 0) parts.Add($"managed models ({string.Join(", ", capped)})");
+        parts.Add("evaluation");
         parts.AddRange(threads._engines.Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.Engine.Engine} (was {e.Previous})")));
-        string what = parts.Count switch
-        {
-            0 => "no model of this study has a thread setting",
-            1 => parts[0],
-            _ => string.Join(", ", parts[..^1]) + " and " + parts[^1],
-        };
+        string what = parts.Count == 1 ? parts[0] : string.Join(", ", parts[..^1]) + " and " + parts[^1];
         string kept = own.Count > 0 ? $"; {string.Join(", ", own)} {(own.Count == 1 ? "sets its" : "set their")} own threads" : "";
         log(string.Create(CultureInfo.InvariantCulture, $"threads: {count} ({source}): {what}{kept}"));
         return threads;

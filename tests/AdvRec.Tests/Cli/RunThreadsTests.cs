@@ -36,7 +36,7 @@ public class RunThreadsTests
         Assert.True(code == 0, errors + output);
         Assert.Equal(before, torch.get_num_threads());
         string log = File.ReadAllText(Assert.Single(Directory.GetFiles(dir.File("out"), "run.log", SearchOption.AllDirectories)));
-        Assert.Contains($"threads: {threads} (--threads, over experiment.threads: 3): managed models (BPR-MF) and libtorch (was {before})", log);
+        Assert.Contains($"threads: {threads} (--threads, over experiment.threads: 3): managed models (BPR-MF), evaluation and libtorch (was {before})", log);
         Assert.Contains($"threads: {threads} (--threads", output); // the log line is shown on the console too
     }
 

@@ -1,5 +1,6 @@
 using AdvRec.Experiments;
 using AdvRec.Experiments.Config;
+using AdvRec.Models;
 using AdvRec.Models.Baselines;
 using AdvRec.Models.Factorization;
 using AdvRec.Tests.Experiments.Config;
@@ -13,13 +14,13 @@ namespace AdvRec.Tests.Experiments;
 public class StudyThreadsTests
 {
     /// <summary>A study on the small synthetic visual dataset, one epoch per model; <paramref name="extra"/> lines go under experiment.</summary>
-    private static string Study(string models, string extra = "") =>
+    private static string Study(string models, string extra = "", int users = 30) =>
         "experiment:\n" +
         "  dataset: syn\n" +
         "  data_config:\n" +
         "    strategy: synthetic_visual\n" +
         "    synthetic:\n" +
-        "      users: 30\n" +
+        $"      users: {users}\n" +
         "      items: 20\n" +
         "      feature_dimension: 4\n" +
         "      latent_dimension: 2\n" +
@@ -112,13 +113,13 @@ public class StudyThreadsTests
         Assert.Equal(0, ((BprMfOptions)study.Models[0].Variants[0].Options).Threads); // the loaded config is not changed
 
         string log = RunLog(result);
-        Assert.Contains("threads: 1 (experiment.threads): managed models (BPR-MF, AMR); AMF, VBPR set their own threads", log);
+        Assert.Contains("threads: 1 (experiment.threads): managed models (BPR-MF, AMR) and evaluation; AMF, VBPR set their own threads", log);
         Assert.Single(log.Split('\n'), line => line.Contains("] threads: ", StringComparison.Ordinal));
     }
 
     [Theory]
-    [InlineData(null, 1, "threads: 1 (experiment.threads): managed models (BPR-MF)")]
-    [InlineData(2, 2, "threads: 2 (--threads, over experiment.threads: 1): managed models (BPR-MF)")]
+    [InlineData(null, 1, "threads: 1 (experiment.threads): managed models (BPR-MF) and evaluation")]
+    [InlineData(2, 2, "threads: 2 (--threads, over experiment.threads: 1): managed models (BPR-MF) and evaluation")]
     [InlineData(0, 0, "threads: all cores (--threads, over experiment.threads: 1)")]
     public void TheRunOptionOverridesExperimentThreads(int? option, int expected, string logged)
     {
@@ -158,7 +159,7 @@ public class StudyThreadsTests
         Assert.Equal([1], during);
         Assert.Equal([1, 4], engine.Sets);
         Assert.Equal(4, engine.Count);
-        Assert.Contains("threads: 1 (experiment.threads): managed models (BPR-MF) and fake-engine (was 4)", RunLog(result));
+        Assert.Contains("threads: 1 (experiment.threads): managed models (BPR-MF), evaluation and fake-engine (was 4)", RunLog(result));
     }
 
     [Fact]
@@ -187,6 +188,78 @@ public class StudyThreadsTests
         var study = Load(dir, Study(Model("BPR-MF", "        factors: 4\n"), extra: "  threads: 1\n"), models);
         StudyRunner.Run(study, new StudyRunOptions(dir.File("out")) { Models = models });
         Assert.Empty(engine.Sets);
+    }
+
+    /// <summary>A model that counts how many threads score it at once.</summary>
+    private sealed class ConcurrencyProbe(IIterativeModel inner) : IIterativeModel
+    {
+        private readonly Lock _gate = new();
+        private int _active;
+        private int _most;
+
+        public int MostAtOnce
+        {
+            get
+            {
+                lock (_gate) return _most;
+            }
+        }
+
+        public int NumUsers => inner.NumUsers;
+
+        public int NumItems => inner.NumItems;
+
+        public int EpochsTrained => inner.EpochsTrained;
+
+        public bool NextEpochIsAdversarial => inner.NextEpochIsAdversarial;
+
+        public IReadOnlyList<PerturbationTarget> PerturbationTargets => inner.PerturbationTargets;
+
+        public void Score(ReadOnlySpan<int> users, Span<float> scores)
+        {
+            lock (_gate) _most = Math.Max(_most, ++_active);
+            // hold the block, so that an uncapped evaluation scores another one meanwhile (seen to be 2 without the cap on
+            // 2 cores); with the cap the count is 1 however long this takes
+            Thread.Sleep(200);
+            inner.Score(users, scores);
+            lock (_gate) _active--;
+        }
+
+        public EpochStats TrainEpoch(IProgress<ProgressUpdate>? progress, CancellationToken cancellationToken) => inner.TrainEpoch(progress, cancellationToken);
+
+        public object TakeSnapshot() => inner.TakeSnapshot();
+
+        public void RestoreSnapshot(object snapshot) => inner.RestoreSnapshot(snapshot);
+
+        public ILossSample DrawAttackSample(ulong seed) => inner.DrawAttackSample(seed);
+
+        public double LossGradient(ILossSample sample, Perturbation? at, Perturbation gradient) => inner.LossGradient(sample, at, gradient);
+
+        public IRecommender WithPerturbation(Perturbation delta) => inner.WithPerturbation(delta);
+    }
+
+    [Fact]
+    public void EvaluationRunsOnAtMostTheStudyThreads()
+    {
+        using var dir = new TempDirectory();
+        var probes = new List<ConcurrencyProbe>();
+        var bpr = ModelRegistry.Models[BprMf.ModelName];
+        var models = new Dictionary<string, ModelDefinition>(StringComparer.OrdinalIgnoreCase)
+        {
+            [bpr.Name] = bpr with
+            {
+                Create = (o, c) =>
+                {
+                    var probe = new ConcurrencyProbe(bpr.Create(o, c));
+                    probes.Add(probe);
+                    return probe;
+                },
+            },
+        };
+        // 1,600 users: four blocks of 512 to score, which all cores would score at once
+        var study = Load(dir, Study(Model("BPR-MF", "        factors: 4\n"), extra: "  threads: 1\n", users: 1600), models);
+        StudyRunner.Run(study, new StudyRunOptions(dir.File("out")) { Models = models });
+        Assert.Equal(1, Assert.Single(probes).MostAtOnce);
     }
 
     [Fact]

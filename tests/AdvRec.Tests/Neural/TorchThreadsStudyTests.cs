@@ -82,7 +82,7 @@ public class TorchThreadsStudyTests
         var result = StudyRunner.Run(study, new StudyRunOptions(dir.File("out")) { Models = models });
         Assert.Equal([threads, threads], seen); // after LightGCN's epochs too: it sets back the study's count
         Assert.Equal(before, torch.get_num_threads());
-        Assert.Contains($"threads: {threads} (experiment.threads): libtorch (was {before})", File.ReadAllText(Path.Combine(result.OutputFolder, "run.log")));
+        Assert.Contains($"threads: {threads} (experiment.threads): evaluation and libtorch (was {before})", File.ReadAllText(Path.Combine(result.OutputFolder, "run.log")));
     }
 
     [Fact]
