@@ -4,6 +4,7 @@ using AdvRec.Experiments.Config;
 using AdvRec.Neural.Autoencoders;
 using AdvRec.Neural.Sequential;
 using AdvRec.Neural.Graph;
+using TorchSharp;
 
 namespace AdvRec.Neural;
 
@@ -62,8 +63,16 @@ public static class NeuralRegistry
         ["reg"] = nameof(CdaeOptions.Regularization),
     };
 
-    /// <summary>Every neural model definition.</summary>
-    public static IReadOnlyList<ModelDefinition> Models { get; } =
+    /// <summary>
+    /// libtorch's intra-op thread count (<c>torch.get_num_threads</c> / <c>set_num_threads</c>), process-wide. Every
+    /// model here publishes it as its <see cref="ModelDefinition.EngineThreads"/>, so a study's <c>threads</c> sets it
+    /// for the run (and sets it back after) when the study names a neural model. Nothing here loads libtorch until the
+    /// count is read or set.
+    /// </summary>
+    public static EngineThreads TorchThreads { get; } = new("libtorch", () => torch.get_num_threads(), n => torch.set_num_threads(n));
+
+    /// <summary>Every neural model definition, each on <see cref="TorchThreads"/>.</summary>
+    public static IReadOnlyList<ModelDefinition> Models { get; } = OnLibTorch(
     [
         new(Ease.ModelName, new ModelSchema(new EaseOptions(), new Dictionary<string, string> { ["l2_norm"] = nameof(EaseOptions.Lambda) }),
             (o, c) => new Ease((EaseOptions)o with { Device = c.Device ?? ((EaseOptions)o).Device }, c.Train, c.Log, c.Data?.Name), _ => 1, _ => new AttackOptions(),
@@ -91,10 +100,12 @@ public static class NeuralRegistry
         new(Cdae.ModelName, new ModelSchema(new CdaeOptions(), CdaeAliases),
             (o, c) => new Cdae((CdaeOptions)o with { Device = c.Device ?? ((CdaeOptions)o).Device }, c.Train, c.Data?.FitUsers, c.Log),
             _ => null, _ => new AttackOptions(), (m, path) => ((Cdae)m).Save(path)),
-    ];
+    ]);
 
     /// <summary>The managed engine's models and these, in one table (what the CLI offers).</summary>
     public static IReadOnlyDictionary<string, ModelDefinition> All { get; } = ModelRegistry.Combine(Models);
+
+    private static ModelDefinition[] OnLibTorch(ModelDefinition[] definitions) => [.. definitions.Select(d => d with { EngineThreads = TorchThreads })];
 
     // I-AutoRec and U-AutoRec are one class; the name fixes item_based, and a contradicting setting is an error.
     private static AutoRecOptions AutoRecAs(AutoRecOptions options, bool itemBased) => options.ItemBased == itemBased ? options

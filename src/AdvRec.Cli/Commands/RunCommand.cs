@@ -21,9 +21,20 @@ internal static class RunCommand
         {
             if (r.GetValueOrDefault<string?>() is { } d && !TorchDevices.IsValidName(d)) r.AddError($"--device {d}: expected {TorchDevices.Choices}");
         });
+        var threads = new Option<int?>("--threads")
+        {
+            Description = "The most threads the study uses (0 = all cores), over the config's experiment.threads: the threads of every model that does not set its own, and libtorch's intra-op threads.",
+            CustomParser = r =>
+            {
+                string text = r.Tokens.Count == 1 ? r.Tokens[0].Value : "";
+                if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= 0) return n;
+                r.AddError($"--threads {text}: expected 0 (all cores) or a positive whole number of threads");
+                return null;
+            },
+        };
         var command = new Command("run", "Run a study described by a YAML file: train, select, test, attack, and write tables, lists, weights, plots and a report.")
         {
-            config, set, output, device,
+            config, set, output, device, threads,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -37,6 +48,7 @@ internal static class RunCommand
             {
                 Models = NeuralRegistry.All,
                 Device = parse.GetValue(device),
+                Threads = parse.GetValue(threads),
             };
             var result = ConsoleProgress.Run(console, progress => StudyRunner.Run(study, options, progress, cancellationToken));
             var table = new Table().Title($"{result.Dataset.Name}: best configuration of each model on the test split");

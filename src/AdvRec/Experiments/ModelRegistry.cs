@@ -31,7 +31,14 @@ public sealed record ModelDefinition(
     Func<object, AttackOptions> Attack,
     Action<IIterativeModel, string> Save,
     bool NeedsItemFeatures = false,
-    Func<object, Dataset, OptionsProblem?>? Check = null);
+    Func<object, Dataset, OptionsProblem?>? Check = null)
+{
+    /// <summary>
+    /// The native engine the model runs on, whose process-wide thread count a study's <c>threads</c> caps for the run;
+    /// null for managed models, which take the count through a <c>threads</c> hyperparameter instead.
+    /// </summary>
+    public EngineThreads? EngineThreads { get; init; }
+}
 
 /// <summary>A problem that bound options have with the study's data, found before training.</summary>
 /// <param name="Key">The hyperparameter at fault, in snake_case (such as <c>pretrained</c>); errors point at its value.</param>

@@ -25,6 +25,12 @@ public sealed record StudyRunOptions(string OutputRoot, IChartRenderer? Charts =
 
     /// <summary>A device for every model that has one (<c>cpu</c>, <c>cuda</c>, <c>auto</c>), over their own options; null keeps theirs.</summary>
     public string? Device { get; init; }
+
+    /// <summary>
+    /// The most threads the run uses (0 = all cores), over the study's <c>experiment.threads</c> (<c>advrec run
+    /// --threads</c>); null keeps the study's. See <see cref="StudyConfig.Threads"/> for what it caps.
+    /// </summary>
+    public int? Threads { get; init; }
 }
 
 /// <summary>The best configuration of one model, trained, with its test results.</summary>
@@ -54,6 +60,8 @@ public static class StudyRunner
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(options);
+        if (options.Threads is < 0) throw new ArgumentOutOfRangeException(nameof(options), options.Threads, "threads must be >= 0 (0 = all cores)");
+        if (config.Threads < 0) throw new ArgumentOutOfRangeException(nameof(config), config.Threads, "threads must be >= 0 (0 = all cores)");
         var clock = Stopwatch.StartNew();
         var data = LoadData(config);
         double loadSeconds = clock.Elapsed.TotalSeconds;
@@ -82,7 +90,8 @@ public static class StudyRunner
 
         if (data.FitUsers is { } fit)
             Log($"strong generalisation: models that fold in users fit on the {fit.Count} training users' rows only and score the {r.TrainUsers - fit.Count} held-out users from their fold-in rows; models with one parameter per user (BPR-MF, AMF) fit on every training row, fold-in rows included");
-        var evalOptions = config.Evaluation.ToEvaluationOptions();
+        using var threads = StudyThreads.Apply(config, options, Log); // engines are set back at the end, also on error
+        var evalOptions = config.Evaluation.ToEvaluationOptions() with { MaxDegreeOfParallelism = threads.Count > 0 ? threads.Count : null };
         var test = new RankingEvaluator(data.Train, data.Test, evalOptions);
         var validation = data.Validation is null ? null : new RankingEvaluator(data.Train, data.Validation, evalOptions);
         if (validation is null) Log("no validation split: each model keeps its last epoch (nothing is selected on the test split)");
@@ -123,7 +132,7 @@ public static class StudyRunner
                 Log($"training {label}, {epochs} epochs");
                 var sw = Stopwatch.StartNew();
                 driven.Start();
-                var model = definition.Create(variant.Options, new ModelContext(epochs, data.Train, data, Log, options.Device));
+                var model = definition.Create(threads.OptionsFor(modelConfig, definition.Schema, variant.Options), new ModelContext(epochs, data.Train, data, Log, options.Device));
                 if (model is not IRatingPredictor && test.Metrics.Any(m => m.IsRatingError()))
                 {
                     (model as IDisposable)?.Dispose();

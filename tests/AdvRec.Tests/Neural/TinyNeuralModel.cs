@@ -27,10 +27,14 @@ internal sealed class TinyNeuralModel : NeuralModel
 
     public override IReadOnlyList<PerturbationTarget> PerturbationTargets { get; }
 
+    /// <summary>Called at the start of every epoch, with the epoch's index; for tests that look inside training.</summary>
+    public Action<int>? EpochStarting { get; init; }
+
     protected override nn.Module Network => _net;
 
     protected override EpochStats RunEpoch(int epoch, IProgress<ProgressUpdate>? progress, CancellationToken cancellationToken)
     {
+        EpochStarting?.Invoke(epoch);
         var users = Shuffled(Enumerable.Range(0, NumUsers).ToArray(), epoch);
         double total = 0;
         for (int start = 0; start < users.Length; start += 16)

@@ -48,6 +48,34 @@ public static class OptionsBinder
     }
 
     /// <summary>
+    /// The property of <paramref name="optionsType"/> (PascalCase) that the config key <paramref name="key"/> sets, by the
+    /// rules of <see cref="Bind"/> (an alias first, then the name ignoring case, underscores and hyphens); null when none.
+    /// </summary>
+    public static string? PropertyOf(Type optionsType, string key, IReadOnlyDictionary<string, string>? aliases = null)
+    {
+        ArgumentNullException.ThrowIfNull(optionsType);
+        ArgumentNullException.ThrowIfNull(key);
+        var properties = Properties(optionsType);
+        if (aliases?.FirstOrDefault(a => string.Equals(a.Key, key, StringComparison.OrdinalIgnoreCase)) is { Key: not null } alias)
+            return properties.FirstOrDefault(p => string.Equals(p.Name, alias.Value, StringComparison.Ordinal))?.Name;
+        string normalized = ConfigConvert.Normalize(key);
+        return properties.FirstOrDefault(p => ConfigConvert.Normalize(p.Name) == normalized)?.Name;
+    }
+
+    /// <summary>
+    /// A copy of <paramref name="options"/> (a record's copy, as <c>with</c> makes) with its public settable property
+    /// <paramref name="property"/> set to <paramref name="value"/>; <paramref name="options"/> itself is not changed.
+    /// </summary>
+    internal static object With(object options, string property, object? value)
+    {
+        var prop = options.GetType().GetProperty(property, BindingFlags.Public | BindingFlags.Instance)
+            ?? throw new ArgumentException($"{options.GetType().Name} has no property {property}", nameof(property));
+        var copy = Clone(options);
+        prop.SetValue(copy, value);
+        return copy;
+    }
+
+    /// <summary>
     /// Binds <paramref name="entries"/> onto a copy of <paramref name="defaults"/>, adding problems to
     /// <paramref name="errors"/>; null when any was found. <paramref name="origin"/> is where errors without a
     /// value of their own (a Validate failure on a default) are reported; <paramref name="context"/> names the

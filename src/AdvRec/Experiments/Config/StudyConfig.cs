@@ -35,6 +35,15 @@ public sealed record StudyConfig
     /// <summary><c>random_seed</c>: seed of the splitter and of models without their own; default 42.</summary>
     public ulong RandomSeed { get; init; } = 42;
 
+    /// <summary>
+    /// <c>threads</c>: the most threads the study uses (0, the default, = all cores): every model with a <c>threads</c>
+    /// hyperparameter that its config does not set gets it, evaluation runs on at most that many threads, and the native
+    /// engines of the study's models (<see cref="ModelDefinition.EngineThreads"/>, such as libtorch's intra-op threads)
+    /// are capped for the run.
+    /// <see cref="StudyRunOptions.Threads"/> overrides it.
+    /// </summary>
+    public int Threads { get; init; }
+
     /// <summary><c>models</c>: the models in written order; at least one.</summary>
     public IReadOnlyList<ModelConfig> Models { get; init; } = [];
 

@@ -52,6 +52,7 @@ internal sealed class StudyParser
         int? topK = exp.Int("top_k", min: 1);
         var evaluation = ParseEvaluation(exp.Child("evaluation"), ref topK);
         ulong seed = exp.ULong("random_seed") ?? 42;
+        int threads = exp.Int("threads", min: 0) ?? 0;
         var models = ParseModels(exp, evaluation, dataset);
         exp.Finish();
 
@@ -78,6 +79,7 @@ internal sealed class StudyParser
             TopK = topK ?? 10,
             Evaluation = evaluation,
             RandomSeed = seed,
+            Threads = threads,
             Models = models,
             Warnings = _warnings,
         };

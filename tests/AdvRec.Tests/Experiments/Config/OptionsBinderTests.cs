@@ -6,6 +6,17 @@ namespace AdvRec.Tests.Experiments.Config;
 
 public sealed class OptionsBinderTests
 {
+    [Theory]
+    [InlineData("threads", "Threads")]
+    [InlineData("THREADS", "Threads")]
+    [InlineData("learning_rate", "LearningRate")]
+    [InlineData("learning-rate", "LearningRate")]
+    [InlineData("lr", "LearningRate")]
+    [InlineData("LR", "LearningRate")]
+    [InlineData("threadz", null)]
+    public void PropertyOfNamesWhatAKeyWouldSet(string key, string? property) =>
+        Assert.Equal(property, OptionsBinder.PropertyOf(typeof(BprMfOptions), key, BprAliases));
+
     [Fact]
     public void BindsAliasesSnakeCaseAndEnums()
     {

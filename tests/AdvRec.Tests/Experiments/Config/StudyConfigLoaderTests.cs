@@ -153,6 +153,30 @@ public sealed class StudyConfigLoaderTests
     }
 
     [Fact]
+    public void ThreadsIsParsedAndZeroWhenAbsent()
+    {
+        using var dir = new TempDirectory();
+        Assert.Equal(0, Load(dir, Minimal(dir)).Threads);
+        Assert.Equal(3, Load(dir, Minimal(dir, extra: "  threads: 3\n")).Threads);
+        Assert.Equal(0, Load(dir, Minimal(dir, extra: "  threads: 0\n")).Threads);
+        Assert.Equal(2, Load(dir, Minimal(dir, extra: "  threads: 3\n"), ["experiment.threads=2"]).Threads);
+    }
+
+    [Theory]
+    [InlineData("-1", "study.yml:7:12: threads: must be at least 0, got -1")]
+    [InlineData("1.5", "study.yml:7:12: threads: expected an integer, got '1.5'")]
+    [InlineData("all", "study.yml:7:12: threads: expected an integer, got 'all'")]
+    [InlineData("[2]", "study.yml:7:12: threads: expected an integer, got a list")]
+    public void ABadThreadsValueIsAnErrorAtItsPosition(string value, string expected)
+    {
+        using var dir = new TempDirectory();
+        var ex = LoadFails(dir, Minimal(dir, extra: $"  threads: {value}\n"));
+        var error = Assert.Single(ex.Errors);
+        Assert.Equal((7, 12), (error.Position.Line, error.Position.Column));
+        Assert.EndsWith(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void MissingFileIsReportedAtItsKey()
     {
         using var dir = new TempDirectory();
