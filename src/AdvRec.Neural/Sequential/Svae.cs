@@ -8,8 +8,8 @@ namespace AdvRec.Neural.Sequential;
 
 /// <summary>
 /// Hyperparameters of <see cref="Svae"/>. Defaults follow the official notebook (<c>noveens/svae_cf</c>, PROTOCOLS and
-/// published.md §7): embedding 256, GRU 200, hidden 150, latent 64, next-k with k = 4, Adam with weight decay 5e-3,
-/// KL annealed to 0.2 over 200k steps, batch 1.
+/// published.md §7): embedding 256, GRU 200, hidden 150, latent 64, next-k with k = 4, Adam at PyTorch's default
+/// learning rate 1e-3 with weight decay 5e-3, KL weight min(0.2, batches / 200,000), batch 1.
 /// </summary>
 public sealed record SvaeOptions
 {
@@ -31,19 +31,28 @@ public sealed record SvaeOptions
     /// <summary>Longest history used: only the last this many items of a user count (the notebook keeps users with at most 1000; 200 here bounds the memory).</summary>
     public int MaxLength { get; init; } = 200;
 
-    /// <summary>Adam's learning rate (notebook: 0.01).</summary>
-    public double LearningRate { get; init; } = 0.01;
+    /// <summary>
+    /// Adam's learning rate: 1e-3, PyTorch's default, which is what the authors' code trains with. Their notebook lists
+    /// <c>learning_rate: 0.01</c> but marks it "required only if optimizer is adagrad" and builds Adam without it
+    /// (<c>torch.optim.Adam(model.parameters(), weight_decay=...)</c>, the <c>lr</c> argument commented out).
+    /// </summary>
+    public double LearningRate { get; init; } = 1e-3;
 
-    /// <summary>Adam's weight decay (notebook: 5e-3).</summary>
+    /// <summary>Adam's weight decay, an L2 term added to the gradient (notebook: 5e-3, with the loss scaled as the notebook scales it; see <see cref="Svae"/>).</summary>
     public double WeightDecay { get; init; } = 5e-3;
 
-    /// <summary>Users per batch (notebook: 1); histories are padded to the batch's longest.</summary>
+    /// <summary>Users per batch (notebook: 1, because it cannot pad); histories are padded to the batch's longest and the loss is the batch's mean per user, so the weight decay keeps its strength at any batch size.</summary>
     public int BatchSize { get; init; } = 1;
 
     /// <summary>The KL weight's cap (notebook: 0.2).</summary>
     public double AnnealCap { get; init; } = 0.2;
 
-    /// <summary>Batches over which the KL weight grows linearly from 0 to the cap (notebook: 200,000).</summary>
+    /// <summary>
+    /// The KL weight's slope: before batch n it is min(<see cref="AnnealCap"/>, n / this), as in the notebook (and in
+    /// Liang et al.'s Mult-VAE code), so with the defaults it reaches the cap 0.2 after 40,000 batches, not 200,000.
+    /// The count runs over the whole training; the notebook's restarts every epoch (its counter is local to its
+    /// <c>train()</c>), which on ML-1M keeps its weight below 0.023.
+    /// </summary>
     public int TotalAnnealSteps { get; init; } = 200_000;
 
     /// <summary>Where the model runs: cpu, cuda, cuda:N or auto.</summary>
@@ -72,7 +81,9 @@ public sealed record SvaeOptions
 /// SVAE (Sachdeva, Manco, Ritacco, Pudi, WSDM 2019, "Sequential Variational Autoencoders for Collaborative
 /// Filtering"): a GRU over each user's training history in time order (item embeddings → GRU → tanh layer → μ, log σ²
 /// → sampled code → tanh layer → item logits at every step), trained on the next-k loss (a multinomial over the next
-/// k items of each step) plus an annealed KL term. A user's scores are the logits of the last step of their history.
+/// k items of each step) plus an annealed KL term, scaled as the authors' loss is: the likelihood summed over the
+/// steps and divided by k and by the users of the batch, plus β times the KL term averaged over the steps. A user's
+/// scores are the logits of the last step of their history.
 /// Needs timestamps: data without them is refused before training. Perturbable targets: <c>item_embeddings</c> (the
 /// GRU's input, items × embedding) and <c>latent</c> (the code z of every step of a user, users × latent).
 /// </summary>
@@ -116,6 +127,9 @@ public sealed class Svae : NeuralModel
     /// <inheritdoc />
     public override IReadOnlyList<PerturbationTarget> PerturbationTargets { get; }
 
+    /// <summary>The KL weight of the next batch: min(cap, batches trained / total_anneal_steps).</summary>
+    public double Beta => Math.Min(_options.AnnealCap, (double)_step / _options.TotalAnnealSteps);
+
     /// <inheritdoc />
     protected override nn.Module Network => _net;
 
@@ -144,10 +158,9 @@ public sealed class Svae : NeuralModel
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = torch.NewDisposeScope();
             var batch = users.AsSpan(b * _options.BatchSize, Math.Min(_options.BatchSize, users.Length - b * _options.BatchSize)).ToArray();
-            double beta = Math.Min(_options.AnnealCap, _options.AnnealCap * _step / _options.TotalAnnealSteps);
             _optimizer.zero_grad();
-            var (nll, kl) = Loss(batch, null, sample: true);
-            var loss = nll + beta * kl;
+            var (nll, kl, steps) = Loss(batch, null, sample: true);
+            var loss = Objective(nll, kl, batch.Length, steps, Beta);
             loss.backward();
             _optimizer.step();
             _step++;
@@ -196,14 +209,29 @@ public sealed class Svae : NeuralModel
         return (logits, mu, logVar);
     }
 
-    // The next-k multinomial negative log-likelihood summed over the valid steps, and the KL term of the same steps.
-    private (Tensor Nll, Tensor Kl) Loss(int[] users, IReadOnlyList<Tensor?>? delta, bool sample)
+    // The next-k multinomial negative log-likelihood summed over the valid steps, the KL term summed over the same
+    // steps, and their number.
+    private (Tensor Nll, Tensor Kl, int Steps) Loss(int[] users, IReadOnlyList<Tensor?>? delta, bool sample)
     {
-        var (items, mask, targets, _) = Batch(users, targets: true);
+        var (items, mask, targets, last) = Batch(users, targets: true);
         var (logits, mu, logVar) = Forward(items, Indices(users), delta, sample);
         var nll = -(torch.nn.functional.log_softmax(logits, -1) * targets).sum(-1);
         var kl = -0.5 * (1 + logVar - mu.pow(2) - logVar.exp()).sum(-1);
-        return ((nll * mask).sum(), (kl * mask).sum());
+        return ((nll * mask).sum(), (kl * mask).sum(), last.Sum()); // a user with n items has n − 1 steps with a next item
+    }
+
+    // The authors' loss (VAELoss in noveens/svae_cf): the likelihood divided by the users and by k (the targets of a
+    // step), plus beta times the KL term averaged over the steps. Its scale is what the weight decay acts against.
+    private Tensor Objective(Tensor nll, Tensor kl, int users, int steps, double beta) =>
+        nll / ((double)users * _options.NextK) + beta * kl / Math.Max(1, steps);
+
+    /// <summary>The training objective of <paramref name="users"/> with z = μ and KL weight <paramref name="beta"/> (for tests).</summary>
+    internal double ObjectiveOf(int[] users, double beta)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var (nll, kl, steps) = Loss(users, null, sample: false);
+        return Objective(nll, kl, users.Length, steps, beta).item<float>();
     }
 
     /// <inheritdoc />
@@ -227,7 +255,7 @@ public sealed class Svae : NeuralModel
         for (int start = 0; start < rows.Length; start += 64)
         {
             using var scope = torch.NewDisposeScope();
-            var (nll, _) = Loss(rows.AsSpan(start, Math.Min(64, rows.Length - start)).ToArray(), delta, sample: false);
+            var (nll, _, _) = Loss(rows.AsSpan(start, Math.Min(64, rows.Length - start)).ToArray(), delta, sample: false);
             nll.backward();
             total += nll.item<float>();
         }

@@ -50,6 +50,32 @@ public class SvaeTests
     }
 
     [Fact]
+    public void KlWeightGrowsOneOverTotalStepsPerBatchUpToTheCap()
+    {
+        // the notebook's (and Liang's) rule: beta = min(cap, batches / total_anneal_steps)
+        var data = Sequences(24, 15, 6, 3);
+        using var model = new Svae(Small with { TotalAnnealSteps = 10, AnnealCap = 0.2 }, data);
+        Assert.Equal(0, model.Beta);
+        model.TrainEpoch(null, default); // 3 batches of 8 users
+        Assert.Equal(0.2, model.Beta, 6); // 3/10 is above the cap
+        using var slow = new Svae(Small with { TotalAnnealSteps = 100, AnnealCap = 0.2 }, data);
+        slow.TrainEpoch(null, default);
+        Assert.Equal(0.03, slow.Beta, 6); // not 0.2 × 3/100
+    }
+
+    [Fact]
+    public void ObjectiveIsAMeanPerUserAndPerStepAsInTheAuthorsLoss()
+    {
+        using var model = new Svae(Small with { NextK = 3 }, Sequences(8, 15, 6, 3));
+        double one = model.ObjectiveOf([2], 0.5);
+        Assert.Equal(one, model.ObjectiveOf([2, 2], 0.5), 4); // the same user twice: the mean over users does not change
+        Assert.Equal(one, model.ObjectiveOf([2, 2, 2, 2], 0.5), 4);
+        // without the KL term: 5 steps with 3 + 3 + 3 + 2 + 1 targets, each about log 15 for a fresh model, divided by k = 3
+        double nll = model.ObjectiveOf([2], 0);
+        Assert.InRange(nll, 0.8 * 4 * Math.Log(15), 1.2 * 4 * Math.Log(15));
+    }
+
+    [Fact]
     public void LearnsTheNextItemOfASequence()
     {
         var data = Sequences(40, 12, 6, 5);
