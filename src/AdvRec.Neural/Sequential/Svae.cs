@@ -195,11 +195,13 @@ public sealed class Svae : NeuralModel
             next is null ? torch.empty(0) : torch.tensor(next, [users.Length, t, NumItems], device: Device), last);
     }
 
-    private (Tensor Logits, Tensor Mu, Tensor LogVar) Forward(Tensor items, Tensor users, IReadOnlyList<Tensor?>? delta, bool sample)
+    // The head runs at every step, or with last (one step per row, [B]) only at those steps ([B, 1, items]).
+    private (Tensor Logits, Tensor Mu, Tensor LogVar) Forward(Tensor items, Tensor users, IReadOnlyList<Tensor?>? delta, bool sample, Tensor? last = null)
     {
         var e = _net.Embedding.forward(items);
         if (delta?[0] is { } d0) e = e + d0.index_select(0, items.view(-1)).view(e.shape);
         var (h, _) = _net.Gru.forward(e);
+        if (last is not null) h = h.gather(1, last.view(-1, 1, 1).expand(-1, 1, h.shape[2]));
         var enc = torch.tanh(_net.Encoder.forward(h));
         var mu = _net.Mu.forward(enc);
         var logVar = _net.LogVar.forward(enc);
@@ -239,9 +241,9 @@ public sealed class Svae : NeuralModel
     {
         var ids = users.data<long>().ToArray().Select(u => (int)u).ToArray();
         var (items, _, _, last) = Batch(ids, targets: false);
-        var (logits, _, _) = Forward(items, users, delta, sample: false);
-        var index = torch.tensor(last.Select(l => (long)l).ToArray(), device: Device).view(-1, 1, 1).expand(ids.Length, 1, NumItems);
-        var scores = logits.gather(1, index).squeeze(1);
+        var index = torch.tensor(last.Select(l => (long)l).ToArray(), device: Device);
+        var (logits, _, _) = Forward(items, users, delta, sample: false, index);
+        var scores = logits.squeeze(1);
         // a user without history gets no preference
         var empty = ids.Select(u => _histories[u].Length == 0 ? 0f : 1f).ToArray();
         return scores * torch.tensor(empty, device: Device).unsqueeze(1);

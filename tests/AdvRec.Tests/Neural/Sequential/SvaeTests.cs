@@ -76,6 +76,28 @@ public class SvaeTests
     }
 
     [Fact]
+    public void ScoresDoNotDependOnTheOtherUsersOfTheBatch()
+    {
+        // user 0 has a short history, user 1 a long one: scored together, user 0's row is padded
+        var us = new List<int>();
+        var its = new List<int>();
+        var ts = new List<long>();
+        for (int s = 0; s < 3; s++) { us.Add(0); its.Add(s); ts.Add(s); }
+        for (int s = 0; s < 9; s++) { us.Add(1); its.Add(9 - s); ts.Add(s); }
+        var data = Interactions.Build(2, 12, us.ToArray(), its.ToArray(), default, ts.ToArray());
+        using var model = new Svae(Small, data);
+        model.TrainEpoch(null, default);
+        var together = NeuralContract.Scores(model, [0, 1]);
+        var alone0 = NeuralContract.Scores(model, [0]);
+        var alone1 = NeuralContract.Scores(model, [1]);
+        for (int i = 0; i < 12; i++)
+        {
+            Assert.Equal(alone0[i], together[i], 5);
+            Assert.Equal(alone1[i], together[12 + i], 5);
+        }
+    }
+
+    [Fact]
     public void LearnsTheNextItemOfASequence()
     {
         var data = Sequences(40, 12, 6, 5);
