@@ -84,8 +84,10 @@ public sealed record SvaeOptions
 /// k items of each step) plus an annealed KL term, scaled as the authors' loss is: the likelihood summed over the
 /// steps and divided by k and by the users of the batch, plus β times the KL term averaged over the steps. A user's
 /// scores are the logits of the last step of their history.
-/// Needs timestamps: data without them is refused before training. Perturbable targets: <c>item_embeddings</c> (the
-/// GRU's input, items × embedding) and <c>latent</c> (the code z of every step of a user, users × latent).
+/// Needs timestamps: data without them is refused before training. With fit users (strong generalisation) it trains on
+/// those users' histories only and scores any other user from their own history, as the notebook scores its held-out
+/// users from their fold-in items. Perturbable targets: <c>item_embeddings</c> (the GRU's input, items × embedding) and
+/// <c>latent</c> (the code z of every step of a user, users × latent).
 /// </summary>
 public sealed class Svae : NeuralModel
 {
@@ -102,11 +104,15 @@ public sealed class Svae : NeuralModel
     private readonly Net _net;
     private readonly optim.Optimizer _optimizer;
     private readonly int[][] _histories;
+    private readonly int[] _fitUsers;
     private long _step;
 
-    /// <summary>A model for <paramref name="train"/>; <paramref name="dataName"/> names the data in errors.</summary>
+    /// <summary>
+    /// A model for <paramref name="train"/>; <paramref name="dataName"/> names the data in errors. It trains on the
+    /// histories of <paramref name="fitUsers"/> (all users when null) that have a next item (two or more rows).
+    /// </summary>
     /// <exception cref="InvalidOperationException">The training data has no timestamps.</exception>
-    public Svae(SvaeOptions options, Interactions train, Action<string>? log = null, string? dataName = null)
+    public Svae(SvaeOptions options, Interactions train, Action<string>? log = null, string? dataName = null, IReadOnlyList<int>? fitUsers = null)
         : base(Checked(options, train, dataName), options.Device, options.Seed, log)
     {
         _options = options;
@@ -121,11 +127,15 @@ public sealed class Svae : NeuralModel
             Array.Sort(times, items); // time order; the order of equal timestamps is deterministic (the same input sorts the same way)
             _histories[u] = items.Length > options.MaxLength ? items[^options.MaxLength..] : items;
         }
+        _fitUsers = (fitUsers ?? Enumerable.Range(0, NumUsers).ToArray()).Where(u => u >= 0 && u < NumUsers && _histories[u].Length >= 2).Distinct().Order().ToArray();
         PerturbationTargets = [new PerturbationTarget(ItemEmbeddings, NumItems, options.EmbeddingSize), new PerturbationTarget(Latent, NumUsers, options.LatentSize)];
     }
 
     /// <inheritdoc />
     public override IReadOnlyList<PerturbationTarget> PerturbationTargets { get; }
+
+    /// <summary>The users whose histories the model trains on (ascending).</summary>
+    public IReadOnlyList<int> FitUsers => _fitUsers;
 
     /// <summary>The KL weight of the next batch: min(cap, batches trained / total_anneal_steps).</summary>
     public double Beta => Math.Min(_options.AnnealCap, (double)_step / _options.TotalAnnealSteps);
@@ -145,12 +155,12 @@ public sealed class Svae : NeuralModel
     }
 
     /// <inheritdoc />
-    public override ILossSample DrawAttackSample(ulong seed) => new RowSample(Enumerable.Range(0, NumUsers).Where(u => _histories[u].Length >= 2).ToArray());
+    public override ILossSample DrawAttackSample(ulong seed) => new RowSample(_fitUsers);
 
     /// <inheritdoc />
     protected override EpochStats RunEpoch(int epoch, IProgress<ProgressUpdate>? progress, CancellationToken cancellationToken)
     {
-        var users = Shuffled(DrawAttackSample(0) is RowSample s ? s.Rows : [], epoch);
+        var users = Shuffled(_fitUsers, epoch);
         double total = 0;
         int batches = (users.Length + _options.BatchSize - 1) / _options.BatchSize;
         for (int b = 0; b < batches; b++)

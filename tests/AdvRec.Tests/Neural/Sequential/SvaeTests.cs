@@ -76,6 +76,19 @@ public class SvaeTests
     }
 
     [Fact]
+    public void FitsOnlyOnTheFitUsersAndScoresTheOthersFromTheirHistory()
+    {
+        var data = Sequences(20, 15, 6, 3);
+        using var model = new Svae(Small, data, fitUsers: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        Assert.Equal(10, model.FitUsers.Count);
+        Assert.Equal(10, model.TrainEpoch(null, default).Steps); // one step per user trained on
+        Assert.Equal(10, ((AdvRec.Neural.RowSample)model.DrawAttackSample(1)).Rows.Length);
+        Assert.All(NeuralContract.Scores(model, [15]), s => Assert.True(float.IsFinite(s)));
+        using var all = new Svae(Small, data);
+        Assert.Equal(20, all.FitUsers.Count);
+    }
+
+    [Fact]
     public void ScoresDoNotDependOnTheOtherUsersOfTheBatch()
     {
         // user 0 has a short history, user 1 a long one: scored together, user 0's row is padded
