@@ -78,7 +78,7 @@ public static class NeuralRegistry
             (o, c) => new Ease((EaseOptions)o with { Device = c.Device ?? ((EaseOptions)o).Device }, c.Train, c.Log, c.Data?.Name), _ => 1, _ => new AttackOptions(),
             (m, path) => ((Ease)m).Save(path)),
         new(Svae.ModelName, new ModelSchema(new SvaeOptions(), new Dictionary<string, string> { ["lr"] = nameof(SvaeOptions.LearningRate) }),
-            (o, c) => new Svae((SvaeOptions)o with { Device = c.Device ?? ((SvaeOptions)o).Device }, c.Train, c.Log, c.Data?.Name), _ => null, _ => new AttackOptions(),
+            (o, c) => new Svae((SvaeOptions)o with { Device = c.Device ?? ((SvaeOptions)o).Device }, c.Train, c.Log, c.Data?.Name, c.Data?.FitUsers), _ => null, _ => new AttackOptions(),
             (m, path) => ((Svae)m).Save(path)),
         new(LightGcn.ModelName, new ModelSchema(new LightGcnOptions(), LightGcnAliases),
             (o, c) => new LightGcn((LightGcnOptions)o with { Device = c.Device ?? ((LightGcnOptions)o).Device }, c.Train, c.Log),

@@ -6,9 +6,10 @@ namespace AdvRec.Data;
 /// <summary>
 /// Strong generalisation (Liang et al., "Variational Autoencoders for Collaborative Filtering", WWW 2018): a seeded
 /// random set of users is held out for testing (and, with validation, a second set for validation); every row of the
-/// other users stays in training, and each held-out user's rows are split at random into a fold-in part (the input a
-/// model scores the user from; kept in the training part, so the evaluator never ranks those items) and a held-out
-/// part of <c>floor(TestRatio × rows)</c> rows (at least one; the paper's 20 %) to predict.
+/// other users stays in training, and each held-out user's rows are split at random (or, with <see cref="ByTime"/>,
+/// by time: the latest rows are held out, as in the SVAE notebook) into a fold-in part (the input a model scores the
+/// user from; kept in the training part, so the evaluator never ranks those items) and a held-out part of
+/// <c>floor(TestRatio × rows)</c> rows (at least one; the paper's 20 %) to predict.
 /// <para>
 /// <see cref="SplitResult.FitUsers"/> names the training users: models that can fold in new users (Mult-VAE/DAE, EASE,
 /// CDAE without its user node, user-based AutoRec) fit on those users' rows only and score the held-out users from
@@ -26,10 +27,11 @@ public sealed class StrongGeneralizationSplitter : Splitter
     /// <summary>
     /// Creates the splitter. <paramref name="testUsers"/> (and <paramref name="validationUsers"/>): a share of the users
     /// in (0, 1) or a count (1 or more, a whole number; the paper holds out 10,000 ML-20M users for each);
-    /// <paramref name="testRatio"/>: the share of a held-out user's rows to predict, in (0, 1). Validation users are
-    /// drawn only when <paramref name="validation"/> is set.
+    /// <paramref name="testRatio"/>: the share of a held-out user's rows to predict, in (0, 1), the latest ones with
+    /// <paramref name="byTime"/> (ties: the later row in the input), else random ones. Validation users are drawn only
+    /// when <paramref name="validation"/> is set.
     /// </summary>
-    public StrongGeneralizationSplitter(double testUsers = 0.1, double testRatio = 0.2, bool validation = false, double? validationUsers = null)
+    public StrongGeneralizationSplitter(double testUsers = 0.1, double testRatio = 0.2, bool validation = false, double? validationUsers = null, bool byTime = false)
         : base(validation)
     {
         CheckUsers(testUsers, nameof(testUsers));
@@ -38,6 +40,7 @@ public sealed class StrongGeneralizationSplitter : Splitter
         TestUsers = testUsers;
         ValidationUsers = validationUsers ?? testUsers;
         TestRatio = testRatio;
+        ByTime = byTime;
     }
 
     /// <summary>Test users: a share of the users in (0, 1), or a count.</summary>
@@ -49,12 +52,15 @@ public sealed class StrongGeneralizationSplitter : Splitter
     /// <summary>The share of each held-out user's rows to predict (the rest is the fold-in input).</summary>
     public double TestRatio { get; }
 
-    /// <inheritdoc/>
-    public override string Description => string.Create(CultureInfo.InvariantCulture,
-        $"strong generalisation: {Users(TestUsers)} held-out test users{(Validation ? $" and {Users(ValidationUsers)} validation users" : "")}, {TestRatio:0.###} of each held-out user's rows to predict, the rest folded in");
+    /// <summary>Whether a held-out user's latest rows are predicted (and the earlier ones folded in) rather than random ones.</summary>
+    public bool ByTime { get; }
 
     /// <inheritdoc/>
-    public override bool NeedsTimestamps => false;
+    public override string Description => string.Create(CultureInfo.InvariantCulture,
+        $"strong generalisation: {Users(TestUsers)} held-out test users{(Validation ? $" and {Users(ValidationUsers)} validation users" : "")}, {(ByTime ? "the latest " : "")}{TestRatio:0.###} of each held-out user's rows to predict, the rest folded in");
+
+    /// <inheritdoc/>
+    public override bool NeedsTimestamps => ByTime;
 
     /// <summary>How many of <paramref name="active"/> users a share or count <paramref name="users"/> means.</summary>
     public static int UserCount(double users, int active) => users < 1 ? (int)Math.Round(users * active, MidpointRounding.AwayFromZero) : (int)users;
@@ -111,7 +117,8 @@ public sealed class StrongGeneralizationSplitter : Splitter
     private protected override int HoldOut(Span<int> rows, long[] timestamps, ref Xoshiro rng)
     {
         int count = Math.Clamp((int)Math.Floor(TestRatio * rows.Length), 1, rows.Length - 1);
-        MoveRandomToEnd(rows, count, ref rng);
+        if (ByTime) SortByTime(rows, timestamps);
+        else MoveRandomToEnd(rows, count, ref rng);
         return count;
     }
 

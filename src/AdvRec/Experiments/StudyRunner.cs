@@ -246,7 +246,7 @@ public static class StudyRunner
             SplitStrategy.RandomSubsampling when t.LeaveNOut is { } n => new LeaveNOutSplitter(n, byTime: false, validation),
             SplitStrategy.RandomSubsampling => new HoldOutSplitter(t.TestRatio ?? 0.2, byTime: false, validation),
             SplitStrategy.StrongGeneralization => new StrongGeneralizationSplitter(t.HeldOutUsers ?? 0.1, t.TestRatio ?? 0.2, validation,
-                splitting.Validation is { Strategy: SplitStrategy.StrongGeneralization } v ? v.HeldOutUsers : null),
+                splitting.Validation is { Strategy: SplitStrategy.StrongGeneralization } v ? v.HeldOutUsers : null, t.ByTime),
             _ => new KFoldSplitter(Math.Max(2, t.Folds), 0, validation),
         };
     }

@@ -48,6 +48,33 @@ public sealed class StrongGeneralizationTests
     }
 
     [Fact]
+    public void ByTimeHoldsOutEachHeldOutUsersLatestRows()
+    {
+        // user u's item i has timestamp 100 − i: the latest rows are the smallest items
+        var plain = Log();
+        var times = Enumerable.Range(0, plain.Count).Select(k => 100L - plain.ItemIndices[k]).ToArray();
+        var log = new InteractionLog("timed", plain.Users, plain.Items, plain.UserIndices.ToArray(), plain.ItemIndices.ToArray(), plain.Ratings.ToArray(), times);
+        var splitter = new StrongGeneralizationSplitter(testUsers: 4, testRatio: 0.2, validation: true, validationUsers: 3, byTime: true);
+        Assert.True(splitter.NeedsTimestamps);
+        Assert.Contains("the latest 0.2", splitter.Description);
+        var split = splitter.Split(log, 5);
+        foreach (var part in new[] { split.Test, split.Validation! })
+        {
+            var users = part.UserIndices.ToArray();
+            var items = part.ItemIndices.ToArray();
+            foreach (int u in users.Distinct())
+            {
+                int rows = int.Parse(part.Users[u], System.Globalization.CultureInfo.InvariantCulture) + 1;
+                var heldOut = users.Select((v, k) => (v, k)).Where(x => x.v == u).Select(x => int.Parse(part.Items[items[x.k]], System.Globalization.CultureInfo.InvariantCulture)).Order();
+                Assert.Equal(Enumerable.Range(0, Math.Max(1, (int)Math.Floor(0.2 * rows))), heldOut); // the latest: items 0, 1, ...
+            }
+        }
+        // the same users are held out as without by_time: only the rows within a user change
+        Assert.Equal(new StrongGeneralizationSplitter(4, 0.2, true, 3).Split(log, 5).Test.Users.Ids.ToHashSet(), split.Test.Users.Ids.ToHashSet());
+        Assert.Throws<DataFormatException>(() => splitter.Split(plain, 5)); // no timestamps
+    }
+
+    [Fact]
     public void ValidationUsersAreASecondDisjointSet()
     {
         var split = new StrongGeneralizationSplitter(testUsers: 0.2, validation: true, validationUsers: 3).Split(Log(), 1);
@@ -122,6 +149,7 @@ public sealed class StrongGeneralizationTests
                   strategy: strong_generalization
                   held_out_users: 100
                   test_ratio: 0.2
+                  by_time: true
               evaluation:
                 cutoffs: [20, 100]
                 simple_metrics: [RecallLiang, nDCG]
@@ -132,6 +160,7 @@ public sealed class StrongGeneralizationTests
             """);
         Assert.Equal(SplitStrategy.StrongGeneralization, config.Splitting!.Test.Strategy);
         Assert.Equal(100, config.Splitting.Test.HeldOutUsers);
+        Assert.True(config.Splitting.Test.ByTime);
         Assert.Contains(RankingMetric.RecallLiang, config.Evaluation.SimpleMetrics);
     }
 

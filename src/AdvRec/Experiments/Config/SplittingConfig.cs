@@ -18,7 +18,8 @@ public enum SplitStrategy
     /// <summary>
     /// <c>strong_generalization</c> (Liang et al.): <c>held_out_users</c> users (a share in (0, 1), default 0.1, or a
     /// count) are held out; each keeps 1 − <c>test_ratio</c> (default 0.2) of its rows as fold-in input and the rest is
-    /// predicted. In <c>validation_splitting</c> it draws the validation users the same way.
+    /// predicted: random rows, or the latest ones with <c>by_time: true</c>. In <c>validation_splitting</c> it draws the
+    /// validation users the same way.
     /// </summary>
     StrongGeneralization,
 }
@@ -44,7 +45,7 @@ public sealed record SplitConfig
     /// <summary><c>held_out_users</c> (strong_generalization): the held-out users, a share in (0, 1) or a count.</summary>
     public double? HeldOutUsers { get; init; }
 
-    /// <summary>Whether the latest rows are held out: true for temporal_hold_out, false for the random strategies; <c>by_time</c> for leave_n_out (default true).</summary>
+    /// <summary>Whether the latest rows are held out: true for temporal_hold_out, false for the random strategies; <c>by_time</c> for leave_n_out (default true) and strong_generalization (default false).</summary>
     public bool ByTime { get; init; }
 
     /// <summary>Where the block starts.</summary>

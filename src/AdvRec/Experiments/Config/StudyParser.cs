@@ -474,6 +474,7 @@ internal sealed class StudyParser
                 {
                     double users = s.Double("held_out_users") ?? 0.1;
                     double ratio = s.Double("test_ratio") ?? 0.2;
+                    bool byTime = s.Bool("by_time", false);
                     if (!(users > 0) || !double.IsFinite(users) || (users >= 1 && users != Math.Floor(users)))
                     {
                         s.Error(s.Value("held_out_users")!.Position, string.Create(CultureInfo.InvariantCulture, $"{s.PathOf("held_out_users")}: expected a share of the users in (0, 1) or a whole count of at least 1, got {users}"));
@@ -484,7 +485,7 @@ internal sealed class StudyParser
                         s.Error(s.Value("test_ratio")!.Position, string.Create(CultureInfo.InvariantCulture, $"{s.PathOf("test_ratio")}: must lie strictly between 0 and 1, got {ratio}"));
                         break;
                     }
-                    result = new SplitConfig { Strategy = strategy.Value, HeldOutUsers = users, TestRatio = ratio };
+                    result = new SplitConfig { Strategy = strategy.Value, HeldOutUsers = users, TestRatio = ratio, ByTime = byTime };
                     break;
                 }
             case SplitStrategy.RandomCrossValidation:

@@ -50,6 +50,67 @@ public class SvaeTests
     }
 
     [Fact]
+    public void KlWeightGrowsOneOverTotalStepsPerBatchUpToTheCap()
+    {
+        // the notebook's (and Liang's) rule: beta = min(cap, batches / total_anneal_steps)
+        var data = Sequences(24, 15, 6, 3);
+        using var model = new Svae(Small with { TotalAnnealSteps = 10, AnnealCap = 0.2 }, data);
+        Assert.Equal(0, model.Beta);
+        model.TrainEpoch(null, default); // 3 batches of 8 users
+        Assert.Equal(0.2, model.Beta, 6); // 3/10 is above the cap
+        using var slow = new Svae(Small with { TotalAnnealSteps = 100, AnnealCap = 0.2 }, data);
+        slow.TrainEpoch(null, default);
+        Assert.Equal(0.03, slow.Beta, 6); // not 0.2 × 3/100
+    }
+
+    [Fact]
+    public void ObjectiveIsAMeanPerUserAndPerStepAsInTheAuthorsLoss()
+    {
+        using var model = new Svae(Small with { NextK = 3 }, Sequences(8, 15, 6, 3));
+        double one = model.ObjectiveOf([2], 0.5);
+        Assert.Equal(one, model.ObjectiveOf([2, 2], 0.5), 4); // the same user twice: the mean over users does not change
+        Assert.Equal(one, model.ObjectiveOf([2, 2, 2, 2], 0.5), 4);
+        // without the KL term: 5 steps with 3 + 3 + 3 + 2 + 1 targets, each about log 15 for a fresh model, divided by k = 3
+        double nll = model.ObjectiveOf([2], 0);
+        Assert.InRange(nll, 0.8 * 4 * Math.Log(15), 1.2 * 4 * Math.Log(15));
+    }
+
+    [Fact]
+    public void FitsOnlyOnTheFitUsersAndScoresTheOthersFromTheirHistory()
+    {
+        var data = Sequences(20, 15, 6, 3);
+        using var model = new Svae(Small, data, fitUsers: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        Assert.Equal(10, model.FitUsers.Count);
+        Assert.Equal(10, model.TrainEpoch(null, default).Steps); // one step per user trained on
+        Assert.Equal(10, ((AdvRec.Neural.RowSample)model.DrawAttackSample(1)).Rows.Length);
+        Assert.All(NeuralContract.Scores(model, [15]), s => Assert.True(float.IsFinite(s)));
+        using var all = new Svae(Small, data);
+        Assert.Equal(20, all.FitUsers.Count);
+    }
+
+    [Fact]
+    public void ScoresDoNotDependOnTheOtherUsersOfTheBatch()
+    {
+        // user 0 has a short history, user 1 a long one: scored together, user 0's row is padded
+        var us = new List<int>();
+        var its = new List<int>();
+        var ts = new List<long>();
+        for (int s = 0; s < 3; s++) { us.Add(0); its.Add(s); ts.Add(s); }
+        for (int s = 0; s < 9; s++) { us.Add(1); its.Add(9 - s); ts.Add(s); }
+        var data = Interactions.Build(2, 12, us.ToArray(), its.ToArray(), default, ts.ToArray());
+        using var model = new Svae(Small, data);
+        model.TrainEpoch(null, default);
+        var together = NeuralContract.Scores(model, [0, 1]);
+        var alone0 = NeuralContract.Scores(model, [0]);
+        var alone1 = NeuralContract.Scores(model, [1]);
+        for (int i = 0; i < 12; i++)
+        {
+            Assert.Equal(alone0[i], together[i], 5);
+            Assert.Equal(alone1[i], together[12 + i], 5);
+        }
+    }
+
+    [Fact]
     public void LearnsTheNextItemOfASequence()
     {
         var data = Sequences(40, 12, 6, 5);
