@@ -387,7 +387,7 @@ public static class FactorKernels
         {
             for (int n = 0; n < count; n++)
             {
-                var xn = x.Slice((rows.IsEmpty ? n : rows[n]) * d, d);
+                var xn = x.Slice(RowOf(rows, n) * d, d);
                 for (int c = 0; c < k; c++)
                 {
                     float sum = add ? dst[n * k + c] : 0f;
@@ -485,7 +485,7 @@ public static class FactorKernels
                     Vector256<float> s30 = default, s31 = default, s32 = default, s33 = default;
                     for (int n = 0; n < count; n++)
                     {
-                        ref float xr = ref Unsafe.Add(ref rx, (rows.IsEmpty ? n : rows[n]) * d + t0);
+                        ref float xr = ref Unsafe.Add(ref rx, RowOf(rows, n) * d + t0);
                         var x0 = Vector256.LoadUnsafe(ref xr);
                         var x1 = Vector256.LoadUnsafe(ref xr, 8);
                         var x2 = Vector256.LoadUnsafe(ref xr, 16);
@@ -515,7 +515,7 @@ public static class FactorKernels
         if (k4 == k && d32 == d) return;
         for (int n = 0; n < count; n++)
         {
-            var xn = x.Slice((rows.IsEmpty ? n : rows[n]) * d, d);
+            var xn = x.Slice(RowOf(rows, n) * d, d);
             for (int c = 0; c < k; c++)
             {
                 float s = a[n * k + c];
@@ -544,20 +544,6 @@ public static class FactorKernels
         int cols = dst.Length;
         for (int r = 0; r < a.Length; r++)
             if (a[r] != 0f) AddScaled(dst, m.Slice(r * cols, cols), a[r]);
-    }
-
-    /// <summary>
-    /// A scaled outer product added: <c>g[r, :] += scale · a[r] · x</c>, with <paramref name="g"/> row-major
-    /// (<c>a.Length</c> rows of <c>x.Length</c>). The gradient of a projection's matrix.
-    /// </summary>
-    public static void AddOuter(Span<float> g, ReadOnlySpan<float> a, ReadOnlySpan<float> x, float scale)
-    {
-        int cols = x.Length;
-        for (int r = 0; r < a.Length; r++)
-        {
-            float s = scale * a[r];
-            if (s != 0f) AddScaled(g.Slice(r * cols, cols), x, s);
-        }
     }
 
     /// <summary>

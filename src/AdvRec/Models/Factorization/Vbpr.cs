@@ -723,35 +723,14 @@ public sealed class Vbpr : IIterativeModel
             ApplyRow(TGu, u * f, w.GradGu.AsSpan(r * f, f), lr, lrT);
             ApplyRow(TTu, u * k, w.GradTu.AsSpan(r * k, k), lr, lrT);
         }
-        for (int r = 0; r < s.NumTouchedI; r++) ApplyRow(TGi, s.TouchedI[r] * f, w.GradGi.AsSpan(r * f, f), lr, lrT);
-        ApplyBiases(w.GradBi, s.TouchedI, s.NumTouchedI, lr, lrT);
+        for (int r = 0; r < s.NumTouchedI; r++)
+        {
+            int i = s.TouchedI[r];
+            ApplyRow(TGi, i * f, w.GradGi.AsSpan(r * f, f), lr, lrT);
+            ApplyRow(TBi, i, w.GradBi.AsSpan(r, 1), lr, lrT);
+        }
         ApplyRow(TE, 0, w.GradE, lr, lrT);
         ApplyRow(TBp, 0, w.GradBp, lr, lrT);
-    }
-
-    // The item biases of the touched items (slot r is item TouchedI[r]): the optimizer's scalar step, inline.
-    private void ApplyBiases(float[] grad, int[] touched, int count, float lr, float lrT)
-    {
-        var b = _w[TBi];
-        float eps = Options.OptimizerEpsilon, b1 = Options.Beta1, b2 = Options.Beta2;
-        for (int r = 0; r < count; r++)
-        {
-            int i = touched[r];
-            float g = grad[r];
-            grad[r] = 0f;
-            switch (Options.Optimizer)
-            {
-                case OptimizerKind.Sgd:
-                    b[i] -= lr * g;
-                    break;
-                case OptimizerKind.Adagrad:
-                    FactorKernels.AdagradStep(ref b[i], g, ref _s1![TBi][i], lr, eps);
-                    break;
-                case OptimizerKind.Adam:
-                    FactorKernels.AdamStep(ref b[i], g, ref _s1![TBi][i], ref _s2![TBi][i], lrT, b1, b2, eps);
-                    break;
-            }
-        }
     }
 
     private void ApplyRow(int table, int offset, Span<float> g, float lr, float lrT)
