@@ -1,3 +1,4 @@
+using AdvRec.Tests.Experiments;
 using AdvRec.Tests.Neural;
 using TorchSharp;
 
@@ -7,23 +8,10 @@ namespace AdvRec.Tests.Cli;
 [Collection(TorchCollection.Name)]
 public class RunThreadsTests
 {
-    private static string Study(TempDirectory dir) => dir.Write("study.yml",
-        "experiment:\n" +
-        "  dataset: syn\n" +
-        "  data_config:\n" +
-        "    strategy: synthetic_visual\n" +
-        "    synthetic:\n" +
-        "      users: 30\n" +
-        "      items: 20\n" +
-        "      feature_dimension: 4\n" +
-        "      latent_dimension: 2\n" +
-        "      min_interactions: 4\n" +
-        "      max_interactions: 6\n" +
-        "  top_k: 5\n" +
-        "  threads: 3\n" +
-        "  models:\n" +
+    private static string Study(TempDirectory dir) => dir.Write("study.yml", TinyVisualStudy.Yaml(
         "    BPR-MF:\n      meta:\n        epochs: 1\n      hyperparameters:\n        factors: 4\n" +
-        "    MultDAE:\n      meta:\n        epochs: 1\n      hyperparameters:\n        hidden: 8\n        latent: 4\n");
+        "    MultDAE:\n      meta:\n        epochs: 1\n      hyperparameters:\n        hidden: 8\n        latent: 4\n",
+        "  threads: 3\n"));
 
     [Fact]
     public void ThreadsOverridesTheStudyForManagedModelsAndLibTorchAndLibTorchIsSetBackAfter()

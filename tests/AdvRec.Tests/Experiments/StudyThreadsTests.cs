@@ -14,22 +14,7 @@ namespace AdvRec.Tests.Experiments;
 public class StudyThreadsTests
 {
     /// <summary>A study on the small synthetic visual dataset, one epoch per model; <paramref name="extra"/> lines go under experiment.</summary>
-    private static string Study(string models, string extra = "", int users = 30) =>
-        "experiment:\n" +
-        "  dataset: syn\n" +
-        "  data_config:\n" +
-        "    strategy: synthetic_visual\n" +
-        "    synthetic:\n" +
-        $"      users: {users}\n" +
-        "      items: 20\n" +
-        "      feature_dimension: 4\n" +
-        "      latent_dimension: 2\n" +
-        "      min_interactions: 4\n" +
-        "      max_interactions: 6\n" +
-        "  top_k: 5\n" +
-        extra +
-        "  models:\n" +
-        models;
+    private static string Study(string models, string extra = "", int users = 30) => TinyVisualStudy.Yaml(models, extra, users);
 
     private static string Model(string name, string hyperparameters = "") =>
         $"    {name}:\n      meta:\n        epochs: 1\n" + (hyperparameters.Length > 0 ? "      hyperparameters:\n" + hyperparameters : "");

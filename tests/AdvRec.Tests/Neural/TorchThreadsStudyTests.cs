@@ -2,6 +2,7 @@ using AdvRec.Adversarial;
 using AdvRec.Experiments;
 using AdvRec.Experiments.Config;
 using AdvRec.Neural;
+using AdvRec.Tests.Experiments;
 using AdvRec.Tests.Experiments.Config;
 using TorchSharp;
 
@@ -44,23 +45,9 @@ public class TorchThreadsStudyTests
     }
 
     /// <summary>LightGCN on its managed engine (which runs its epochs on one libtorch thread and sets the count back), then Tiny.</summary>
-    private static string Study(string extra) =>
-        "experiment:\n" +
-        "  dataset: syn\n" +
-        "  data_config:\n" +
-        "    strategy: synthetic_visual\n" +
-        "    synthetic:\n" +
-        "      users: 30\n" +
-        "      items: 20\n" +
-        "      feature_dimension: 4\n" +
-        "      latent_dimension: 2\n" +
-        "      min_interactions: 4\n" +
-        "      max_interactions: 6\n" +
-        "  top_k: 5\n" +
-        extra +
-        "  models:\n" +
+    private static string Study(string extra) => TinyVisualStudy.Yaml(
         "    LightGCN:\n      meta:\n        epochs: 1\n      hyperparameters:\n        factors: 4\n        layers: 1\n        engine: managed\n        device: cpu\n" +
-        "    Tiny:\n      meta:\n        epochs: 2\n";
+        "    Tiny:\n      meta:\n        epochs: 2\n", extra);
 
     [Fact]
     public void EveryNeuralModelRunsOnLibTorchAndNoManagedModelDoes()
