@@ -113,7 +113,20 @@ public abstract class NeuralModel : IIterativeModel, IDisposable
     }
 
     /// <inheritdoc />
-    public void Score(ReadOnlySpan<int> users, Span<float> scores) => ScoreWith(users, scores, null);
+    public void Score(ReadOnlySpan<int> users, Span<float> scores)
+    {
+        if (scores.Length < users.Length * NumItems) throw new ArgumentException("the score buffer is too small", nameof(scores));
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!TryScoreOnHost(users, scores[..(users.Length * NumItems)])) ScoreWith(users, scores, null);
+    }
+
+    /// <summary>
+    /// Writes the unperturbed scores of <paramref name="users"/> (row-major, one row of <see cref="NumItems"/> each)
+    /// without libtorch where the model can, outside the lock that serialises libtorch calls, so that evaluation
+    /// workers score in parallel; false (the default) scores through <see cref="ScoreUsers"/>. Must be safe to call
+    /// from several threads at once.
+    /// </summary>
+    protected virtual bool TryScoreOnHost(ReadOnlySpan<int> users, Span<float> scores) => false;
 
     private void ScoreWith(ReadOnlySpan<int> users, Span<float> scores, IReadOnlyList<Tensor?>? delta)
     {

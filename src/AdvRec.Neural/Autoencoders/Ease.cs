@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Globalization;
+using System.Numerics;
 using System.Runtime.InteropServices;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using AdvRec.Data;
+using AdvRec.Kernels;
 using AdvRec.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -30,6 +32,13 @@ public sealed record EaseOptions
     /// </summary>
     public EasePrecision Precision { get; init; } = EasePrecision.Float64;
 
+    /// <summary>
+    /// What factorises and inverts the Gram matrix: <c>auto</c> (the default: the managed kernels on the CPU, libtorch on
+    /// CUDA), <c>managed</c> (AdvRec's blocked Cholesky and inverse, <see cref="AdvRec.Kernels.Cholesky"/>) or <c>torch</c>
+    /// (libtorch's <c>linalg.cholesky</c> and <c>cholesky_inverse</c>, LAPACK's potrf and potri on the CPU).
+    /// </summary>
+    public EaseSolver Solver { get; init; } = EaseSolver.Auto;
+
     /// <summary>Seed (the fit itself is deterministic; the seed only seeds libtorch for the engine's conventions).</summary>
     public ulong Seed { get; init; } = 42;
 
@@ -52,23 +61,39 @@ public enum EasePrecision
     Float32,
 }
 
+/// <summary>What inverts EASE's Gram matrix (see <see cref="EaseOptions.Solver"/>).</summary>
+public enum EaseSolver
+{
+    /// <summary>The managed kernels on the CPU, libtorch on CUDA.</summary>
+    Auto,
+
+    /// <summary>AdvRec's blocked Cholesky and inverse on the CPU (the weights are copied to the device after).</summary>
+    Managed,
+
+    /// <summary>libtorch's Cholesky and <c>cholesky_inverse</c>, on the model's device.</summary>
+    Torch,
+}
+
 /// <summary>
 /// EASE (Steck, WWW 2019, "Embarrassingly Shallow Autoencoders for Sparse Data"): an item-item weight matrix B with
 /// a zero diagonal, in closed form <c>B = I − P·diagMat(1/diag(P))</c> with <c>P = (XᵀX + λI)⁻¹</c>, where X is the
-/// binary user-item training matrix. The Gram matrix is counted exactly from the sparse rows, straight into the
-/// tensor that is factorised, and P comes from a Cholesky factorisation in float64 (or float32, see
-/// <see cref="EaseOptions.Precision"/>): <c>torch.linalg.cholesky</c>, then <c>cholesky_inverse</c>. Scores are
-/// <c>x_u · B</c>, from the user's training row: a user unseen in fitting is scored from their fold-in row.
+/// binary user-item training matrix. The lower triangle of the Gram matrix is counted exactly from the sparse rows
+/// (<see cref="SparseKernels.AddGramLower{T}"/>), and P comes from a Cholesky factorisation in float64 (or float32, see
+/// <see cref="EaseOptions.Precision"/>): on the CPU AdvRec's blocked kernels (<see cref="Cholesky"/>), on CUDA or with
+/// <c>solver: torch</c> libtorch's <c>linalg.cholesky</c>, then <c>cholesky_inverse</c>. Scores are <c>x_u · B</c>, from
+/// the user's training row, as sums of B's rows (<see cref="SparseKernels.SumRows"/>): a user unseen in fitting is
+/// scored from their fold-in row.
 /// <para>
 /// Not iterative: the first epoch fits, later epochs change nothing and say so in the log. Before any work the
 /// model estimates the memory the fit needs and refuses, with the number, when it exceeds the budget.
-/// The reported loss is the plain reconstruction error <c>‖X − XB‖²_F</c>, computed exactly from the Gram matrix
-/// (<c>tr(G) − Σ G⊙B − λ‖B‖²</c>, which follows from <c>GB = G − D + λ(I − B)</c>).
+/// The reported loss is the plain reconstruction error <c>‖X − XB‖²_F</c>, computed exactly from P and B:
+/// <c>GB = G − D⁻¹ + λ(I − B)</c> with <c>D = diagMat(diag P)</c> gives <c>‖X − XB‖² = tr(G) − tr(GB) − λ‖B‖² =
+/// Σ_j 1/P_jj − λ·n − λ‖B‖²</c>.
 /// Perturbable targets: <c>input</c> (the users' rows of X, users × items) and <c>item_weights</c> (B, items × items);
 /// the attack loss is <c>Σ_u ‖x_u − (x_u + δ_u)(B + Δ_B)‖²</c>.
 /// </para>
 /// </summary>
-public sealed class Ease : NeuralModel
+public sealed unsafe class Ease : NeuralModel
 {
     /// <summary>The model's name, as in configs and outputs.</summary>
     public const string ModelName = "EASE";
@@ -84,12 +109,11 @@ public sealed class Ease : NeuralModel
     private readonly EaseOptions _options;
     private readonly Action<string>? _log;
     private readonly Weights _net;
-    private readonly int[] _itemCount;
-    private readonly int[] _itemStart;
-    private readonly int[] _blockRows;
+    private readonly Lock _hostGate = new();
     private Tensor? _dense;
     private float[]? _hostWeights;
     private bool _hostStale = true;
+    private bool _hostJustFitted;
     private double _loss;
 
     /// <summary>A model for <paramref name="train"/>; <paramref name="dataName"/> names the data in errors.</summary>
@@ -100,12 +124,9 @@ public sealed class Ease : NeuralModel
         _options = options;
         _log = log;
         _net = new Weights(NumItems, Device);
-        _itemCount = new int[NumItems];
-        _itemStart = new int[NumItems + 1];
-        _blockRows = new int[Math.Max(1, train.Count)];
         PerturbationTargets = [new PerturbationTarget(Input, NumUsers, NumItems), new PerturbationTarget(ItemWeights, NumItems, NumItems)];
         _log?.Invoke(string.Create(CultureInfo.InvariantCulture,
-            $"EASE: {NumItems:N0} items, estimated peak memory {EstimateBytes(train.NumUsers, train.NumItems, options.Precision) / 1048576.0:N0} MiB of a budget of {Budget(options) / 1048576.0:N0} MiB"));
+            $"EASE: {NumItems:N0} items, {SolverName}, estimated peak memory {EstimateBytes(train.NumUsers, train.NumItems, options.Precision, UsesManagedSolver) / 1048576.0:N0} MiB of a budget of {Budget(options) / 1048576.0:N0} MiB"));
     }
 
     /// <inheritdoc />
@@ -115,16 +136,22 @@ public sealed class Ease : NeuralModel
     protected override nn.Module Network => _net;
 
     /// <summary>
-    /// The bytes the fit needs at its peak for <paramref name="items"/> items and <paramref name="users"/> users: the
-    /// Gram matrix on the host and on the device, its Cholesky factor and inverse (8 bytes a value in float64, 4 in
-    /// float32), the weights in float32 (the model's, a host copy for scoring and a snapshot), and the dense float32
-    /// user-item matrix.
+    /// The bytes the fit needs at its peak for <paramref name="items"/> items and <paramref name="users"/> users. The
+    /// managed solver works in place on one items² matrix of the fit's precision (8 bytes a value in float64, 4 in
+    /// float32); libtorch's needs four (the Gram matrix on the host and on the device, its Cholesky factor and
+    /// inverse). Both add the weights in float32 (the model's, the host copy for scoring and one in transit) and the
+    /// dense float32 user-item matrix that attacks use.
     /// </summary>
-    public static long EstimateBytes(int users, int items, EasePrecision precision = EasePrecision.Float64)
+    public static long EstimateBytes(int users, int items, EasePrecision precision = EasePrecision.Float64, bool managedSolver = true)
     {
         long n2 = (long)items * items;
-        return n2 * ElementSize(precision) * 4 + n2 * 4 * 3 + (long)users * items * 4;
+        return n2 * ElementSize(precision) * (managedSolver ? 1 : 4) + n2 * 4 * 3 + (long)users * items * 4;
     }
+
+    /// <summary>Whether the fit runs on AdvRec's managed kernels (see <see cref="EaseOptions.Solver"/>).</summary>
+    public bool UsesManagedSolver => _options.Solver == EaseSolver.Managed || (_options.Solver == EaseSolver.Auto && Device.type == DeviceType.CPU);
+
+    private string SolverName => UsesManagedSolver ? "managed Cholesky and inverse" : $"libtorch Cholesky and cholesky_inverse on {Device}";
 
     private static int ElementSize(EasePrecision precision) => precision == EasePrecision.Float32 ? 4 : 8;
 
@@ -140,12 +167,13 @@ public sealed class Ease : NeuralModel
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(train);
         options.Validate();
-        long need = EstimateBytes(train.NumUsers, train.NumItems, options.Precision), budget = Budget(options);
+        bool managed = options.Solver == EaseSolver.Managed || (options.Solver == EaseSolver.Auto && TorchDevices.Resolve(options.Device).type == DeviceType.CPU);
+        long need = EstimateBytes(train.NumUsers, train.NumItems, options.Precision, managed), budget = Budget(options);
         if (need > budget)
         {
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
                 $"EASE on {dataName ?? "the training data"}: {train.NumItems:N0} items need about {need / 1048576.0:N0} MiB " +
-                $"(items² {(options.Precision == EasePrecision.Float32 ? "float32" : "float64")} matrices: Gram, Cholesky factor, inverse; plus the float32 weights and the user-item matrix), " +
+                $"(items² {(options.Precision == EasePrecision.Float32 ? "float32" : "float64")} matrices: {(managed ? "the Gram matrix, factorised and inverted in place" : "Gram, Cholesky factor, inverse")}; plus the float32 weights and the user-item matrix), " +
                 $"over the budget of {budget / 1048576.0:N0} MiB. Set memory_budget_bytes higher or reduce the catalogue (item_k_core)."));
         }
         return train;
@@ -165,136 +193,154 @@ public sealed class Ease : NeuralModel
 
     private void Fit(IProgress<ProgressUpdate>? progress, CancellationToken cancellationToken)
     {
+        if (_options.Precision == EasePrecision.Float32) Fit<float>(progress, cancellationToken);
+        else Fit<double>(progress, cancellationToken);
+    }
+
+    // P in place of the Gram matrix (lower triangle), then B and the loss from P. The host weights are written first and
+    // copied to the model's tensor, so scoring on the host needs no copy back.
+    private void Fit<T>(IProgress<ProgressUpdate>? progress, CancellationToken cancellationToken) where T : unmanaged, IFloatingPointIeee754<T>
+    {
         int n = NumItems;
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        int threads = torch.get_num_threads();
+        var clock = Stopwatch.StartNew();
         Report(progress, "EASE fit", 0, 3);
-        var dtype = _options.Precision == EasePrecision.Float32 ? ScalarType.Float32 : ScalarType.Float64;
-        using var noGrad = torch.no_grad();
-        using (var scope = torch.NewDisposeScope())
+        double sumInverseDiagonal, squared;
+        double gramSeconds, inverseSeconds;
+        using (var a = new NativeArray<T>((nint)n * n))
         {
-            var host = Gram(dtype, cancellationToken);
-            double gramSeconds = clock.Elapsed.TotalSeconds;
-            var diagonal = host.diagonal();
-            double trace = diagonal.sum().to(ScalarType.Float64).item<double>();
-            diagonal.add_(_options.Lambda);
+            SparseKernels.AddGramLower(Train.RowPointers, Train.ItemIndices, n, a.Pointer, n, threads, cancellationToken);
+            T lambda = T.CreateChecked(_options.Lambda);
+            for (int i = 0; i < n; i++) a.Pointer[(nint)i * n + i] += lambda;
+            gramSeconds = clock.Elapsed.TotalSeconds;
             Report(progress, "EASE fit", 1, 3);
-            cancellationToken.ThrowIfCancellationRequested();
-            var a = host.to(Device);
-            double copySeconds = clock.Elapsed.TotalSeconds;
-            var l = torch.linalg.cholesky(a);
-            double choleskySeconds = clock.Elapsed.TotalSeconds;
-            // P = A⁻¹ from the factor (LAPACK potri). On the quiet 2-core machine, n = 3,583: 0.71–0.79 s, against
-            // 1.66–2.09 s for cholesky_solve against I and 1.7–1.9 s for linalg.inv.
-            var p = torch.cholesky_inverse(l).contiguous();
-            l.Dispose();
-            double inverseSeconds = clock.Elapsed.TotalSeconds;
+            if (UsesManagedSolver) Cholesky.Invert(a.Pointer, n, n, threads, null, cancellationToken);
+            else InvertWithTorch(a, n);
+            inverseSeconds = clock.Elapsed.TotalSeconds;
             Report(progress, "EASE fit", 2, 3);
-            var b = p.div_(p.diagonal().neg().unsqueeze(0)); // B_ij = −P_ij / P_jj (off the diagonal)
-            b.diagonal().zero_();
-            double sumGB = a.view(-1).dot(b.view(-1)).to(ScalarType.Float64).item<double>(); // Σ (G + λI) ⊙ B = Σ G ⊙ B (B's diagonal is 0)
-            double squared = b.view(-1).dot(b.view(-1)).to(ScalarType.Float64).item<double>();
-            _loss = trace - sumGB - _options.Lambda * squared;
-            _net.B.copy_(b); // converts to float32 on the way
-            _log?.Invoke(string.Create(CultureInfo.InvariantCulture,
-                $"EASE fit: Gram {gramSeconds:F3} s, to the device {copySeconds - gramSeconds:F3} s, Cholesky {choleskySeconds - copySeconds:F3} s, inverse {inverseSeconds - choleskySeconds:F3} s, weights {clock.Elapsed.TotalSeconds - inverseSeconds:F3} s (lambda {_options.Lambda})"));
+            _hostWeights ??= new float[(long)n * n];
+            (sumInverseDiagonal, squared) = WeightsFromInverse(a.Pointer, n, _hostWeights, threads);
         }
-        _hostStale = true;
+        _loss = sumInverseDiagonal - _options.Lambda * n - _options.Lambda * squared;
+        using (var host = torch.tensor(_hostWeights, [n, n])) _net.B.copy_(host);
+        lock (_hostGate)
+        {
+            _hostStale = false;
+            _hostJustFitted = true;
+        }
+        _log?.Invoke(string.Create(CultureInfo.InvariantCulture,
+            $"EASE fit: Gram {gramSeconds:F3} s, {SolverName} {inverseSeconds - gramSeconds:F3} s, weights {clock.Elapsed.TotalSeconds - inverseSeconds:F3} s (lambda {_options.Lambda}, {typeof(T).Name}, {threads} threads)"));
         Report(progress, "EASE fit", 3, 3);
     }
 
-    // XᵀX counted from the sparse rows into a host tensor of the fit's precision, row by row (row i adds the items of
-    // every user of item i: Σ_u deg_u² additions in all). Counts are exact in either precision (a count is at most the
-    // number of users, far below 2²⁴).
-    private Tensor Gram(ScalarType dtype, CancellationToken cancellationToken)
+    // libtorch's potrf and potri on the model's device, from and back into the host matrix (lower triangle read; the
+    // full inverse written back).
+    private void InvertWithTorch<T>(NativeArray<T> a, int n) where T : unmanaged
     {
-        int n = NumItems;
-        var (userPtr, users) = ItemColumns();
-        var rowPtr = Train.RowPointers.ToArray();
-        var items = Train.ItemIndices.ToArray();
-        var gram = torch.zeros([n, n], dtype);
-        // 16 rows per task: a row is written by one thread only
-        const int Rows = 16;
-        Parallel.For(0, (n + Rows - 1) / Rows, new ParallelOptions { CancellationToken = cancellationToken }, block =>
+        var dtype = typeof(T) == typeof(float) ? ScalarType.Float32 : ScalarType.Float64;
+        int rowsPerCopy = (int)Math.Clamp((1L << 28) / ((long)n * sizeof(T)), 1, n); // each copy well below 2 GiB
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var host = torch.empty([n, n], dtype);
+        for (int r = 0; r < n; r += rowsPerCopy)
         {
-            int end = Math.Min(n, (block + 1) * Rows);
-            for (int i = block * Rows; i < end; i++)
-            {
-                using var row = gram[i];
-                if (dtype == ScalarType.Float32) AddCounts(MemoryMarshal.Cast<byte, float>(row.bytes), i);
-                else AddCounts(MemoryMarshal.Cast<byte, double>(row.bytes), i);
-            }
-        });
-        return gram;
-
-        void AddCounts<T>(Span<T> row, int i) where T : System.Numerics.INumberBase<T>
+            int rows = Math.Min(rowsPerCopy, n - r);
+            using var slice = host.narrow(0, r, rows);
+            MemoryMarshal.AsBytes(a.Slice((nint)r * n, rows * n)).CopyTo(slice.bytes);
+        }
+        var l = torch.linalg.cholesky(host.to(Device));
+        var p = torch.cholesky_inverse(l).cpu().contiguous();
+        for (int r = 0; r < n; r += rowsPerCopy)
         {
-            for (int k = userPtr[i]; k < userPtr[i + 1]; k++)
-            {
-                int u = users[k];
-                for (int m = rowPtr[u]; m < rowPtr[u + 1]; m++) row[items[m]] += T.One;
-            }
+            int rows = Math.Min(rowsPerCopy, n - r);
+            using var slice = p.narrow(0, r, rows);
+            slice.bytes.CopyTo(MemoryMarshal.AsBytes(a.Slice((nint)r * n, rows * n)));
         }
     }
 
-    // The users of each item (CSC), by counting sort of the CSR rows.
-    private (int[] Pointers, int[] Users) ItemColumns()
+    // B_ij = −P_ij / P_jj off the diagonal, 0 on it, from the lower triangle of P, by 64 × 64 tiles (a tile above the
+    // diagonal reads its mirror, which stays in cache); returns Σ_j 1/P_jj and ‖B‖² (B in the fit's precision).
+    private static (double SumInverseDiagonal, double Squared) WeightsFromInverse<T>(T* p, int n, float[] b, int threads)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int n = NumItems;
-        var ptr = new int[n + 1];
-        var items = Train.ItemIndices;
-        foreach (int i in items) ptr[i + 1]++;
-        for (int i = 0; i < n; i++) ptr[i + 1] += ptr[i];
-        var next = ptr.AsSpan(0, n).ToArray();
-        var users = new int[items.Length];
-        var rowPtr = Train.RowPointers;
-        for (int u = 0; u < NumUsers; u++)
-            for (int k = rowPtr[u]; k < rowPtr[u + 1]; k++) users[next[items[k]]++] = u;
-        return (ptr, users);
+        const int Tile = 64;
+        var inverseDiagonal = new double[n];
+        double sum = 0;
+        for (int j = 0; j < n; j++)
+        {
+            double d = double.CreateChecked(p[(nint)j * n + j]);
+            if (!(d > 0)) throw new ArithmeticException($"EASE: P's diagonal entry {j} is {d}; the Gram matrix plus lambda is not positive definite");
+            inverseDiagonal[j] = 1 / d;
+            sum += inverseDiagonal[j];
+        }
+        int tiles = (n + Tile - 1) / Tile;
+        var squares = new double[tiles];
+        Parallel.For(0, tiles, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, ti =>
+        {
+            int i0 = ti * Tile, i1 = Math.Min(n, i0 + Tile);
+            double sq = 0;
+            for (int j0 = 0; j0 < n; j0 += Tile)
+            {
+                int j1 = Math.Min(n, j0 + Tile);
+                for (int i = i0; i < i1; i++)
+                {
+                    long row = (long)i * n;
+                    for (int j = j0; j < j1; j++)
+                    {
+                        double v = i == j ? 0 : -double.CreateTruncating(j <= i ? p[row + j] : p[(nint)j * n + i]) * inverseDiagonal[j];
+                        var f = typeof(T) == typeof(float) ? (float)v : v;
+                        sq += f * f;
+                        b[row + j] = (float)v;
+                    }
+                }
+            }
+            squares[ti] = sq;
+        });
+        double squared = 0;
+        foreach (double sq in squares) squared += sq;
+        return (sum, squared);
     }
 
     /// <inheritdoc />
     protected override Tensor ScoreUsers(Tensor users, IReadOnlyList<Tensor?>? delta)
     {
         bool perturbed = delta is not null && delta.Any(d => d is not null);
-        if (!perturbed && Device.type == DeviceType.CPU) return SparseScores(users);
+        if (!perturbed && Device.type == DeviceType.CPU)
+        {
+            var ids = users.data<long>().Select(u => (int)u).ToArray();
+            var scores = new float[(long)ids.Length * NumItems];
+            SparseScores(ids, scores);
+            return torch.tensor(scores, [ids.Length, NumItems]);
+        }
         var x = Dense.index_select(0, users);
         if (delta?[0] is { } d0) x = x + d0.index_select(0, users);
         var w = delta?[1] is { } d1 ? _net.B + d1 : _net.B;
         return x.matmul(w);
     }
 
-    // x_u·B from the sparse training rows: each weight row that the block's users share is read once and added to
-    // each of their score rows, so B streams through the cache once per block.
-    private Tensor SparseScores(Tensor users)
+    /// <inheritdoc />
+    protected override bool TryScoreOnHost(ReadOnlySpan<int> users, Span<float> scores)
     {
-        int n = NumItems;
-        if (_hostStale || _hostWeights is null)
+        if (Device.type != DeviceType.CPU) return false;
+        SparseScores(users, scores);
+        return true;
+    }
+
+    // x_u·B from the sparse training rows, as sums of B's rows on the host (any number of threads at once).
+    private void SparseScores(ReadOnlySpan<int> users, Span<float> scores)
+    {
+        float[] weights;
+        lock (_hostGate)
         {
-            _hostWeights ??= new float[(long)n * n];
-            CopyToSpan(_net.B, _hostWeights);
-            _hostStale = false;
-        }
-        var ids = users.data<long>().ToArray();
-        var scores = new float[(long)ids.Length * n];
-        Array.Clear(_itemCount);
-        foreach (long u in ids)
-            foreach (int i in Train.ItemsOf((int)u)) _itemCount[i]++;
-        _itemStart[0] = 0;
-        for (int i = 0; i < n; i++) _itemStart[i + 1] = _itemStart[i] + _itemCount[i];
-        for (int r = 0; r < ids.Length; r++)
-            foreach (int i in Train.ItemsOf((int)ids[r])) _blockRows[_itemStart[i + 1] - _itemCount[i]--] = r;
-        var weights = _hostWeights;
-        for (int i = 0; i < n; i++)
-        {
-            if (_itemStart[i + 1] == _itemStart[i]) continue;
-            ReadOnlySpan<float> wRow = weights.AsSpan(i * n, n);
-            for (int k = _itemStart[i]; k < _itemStart[i + 1]; k++)
+            if (_hostStale || _hostWeights is null)
             {
-                var target = scores.AsSpan(_blockRows[k] * n, n);
-                TensorPrimitives.Add(target, wRow, target);
+                _hostWeights ??= new float[(long)NumItems * NumItems];
+                CopyToSpan(_net.B, _hostWeights);
+                _hostStale = false;
             }
+            weights = _hostWeights;
         }
-        return torch.tensor(scores, [ids.Length, n]);
+        fixed (float* w = weights) SparseKernels.SumRows(Train.RowPointers, Train.ItemIndices, users, w, NumItems, scores);
     }
 
     /// <inheritdoc />
@@ -317,7 +363,15 @@ public sealed class Ease : NeuralModel
     }
 
     /// <inheritdoc />
-    protected override void OnParametersChanged() => _hostStale = true;
+    protected override void OnParametersChanged()
+    {
+        lock (_hostGate)
+        {
+            // the fit wrote the host weights itself: only the call right after it may keep them
+            if (_hostJustFitted) _hostJustFitted = false;
+            else _hostStale = true;
+        }
+    }
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

@@ -93,6 +93,40 @@ public class EaseTests
         Assert.Equal(losses[0], losses[1], losses[0] * 1e-4);
     }
 
+    [Theory]
+    [InlineData(EasePrecision.Float64, 1e-6)]
+    [InlineData(EasePrecision.Float32, 1e-4)]
+    public void ManagedAndLibtorchSolversGiveTheSameWeights(EasePrecision precision, double tolerance)
+    {
+        // over 192 items, so the managed kernels run more than one block
+        var data = TinyData.Random(500, 420, 30, 4);
+        var users = Enumerable.Range(0, 500).ToArray();
+        var scores = new float[2][];
+        var losses = new double[2];
+        var log = new List<string>();
+        foreach (var (solver, k) in new[] { (EaseSolver.Managed, 0), (EaseSolver.Torch, 1) })
+        {
+            using var model = new Ease(new EaseOptions { Lambda = 20, Device = "cpu", Precision = precision, Solver = solver }, data, log.Add);
+            Assert.Equal(solver == EaseSolver.Managed, model.UsesManagedSolver);
+            losses[k] = model.TrainEpoch(null, default).Loss;
+            scores[k] = NeuralContract.Scores(model, users);
+        }
+        double worst = scores[0].Zip(scores[1], (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(worst < tolerance, $"the managed solver's scores differ from libtorch's by up to {worst}");
+        Assert.Equal(losses[1], losses[0], losses[1] * tolerance);
+        Assert.Contains(log, l => l.Contains("managed Cholesky and inverse", StringComparison.Ordinal));
+        Assert.Contains(log, l => l.Contains("libtorch Cholesky", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TheDefaultSolverIsTheManagedOneOnTheCpu()
+    {
+        using var model = new Ease(new EaseOptions { Device = "cpu" }, TinyData.Random(10, 8, 3, 1));
+        Assert.True(model.UsesManagedSolver);
+        using var forced = new Ease(new EaseOptions { Device = "cpu", Solver = EaseSolver.Torch }, TinyData.Random(10, 8, 3, 1));
+        Assert.False(forced.UsesManagedSolver);
+    }
+
     [Fact]
     public void ReportedLossIsTheReconstructionErrorAndBelowTheEmptyModel()
     {
