@@ -78,7 +78,7 @@ public enum EaseSolver
 /// EASE (Steck, WWW 2019, "Embarrassingly Shallow Autoencoders for Sparse Data"): an item-item weight matrix B with
 /// a zero diagonal, in closed form <c>B = I − P·diagMat(1/diag(P))</c> with <c>P = (XᵀX + λI)⁻¹</c>, where X is the
 /// binary user-item training matrix. The lower triangle of the Gram matrix is counted exactly from the sparse rows
-/// (<see cref="SparseKernels.AddGramLower{T}"/>), and P comes from a Cholesky factorisation in float64 (or float32, see
+/// (<see cref="SparseKernels.GramLower{T}"/>), and P comes from a Cholesky factorisation in float64 (or float32, see
 /// <see cref="EaseOptions.Precision"/>): on the CPU AdvRec's blocked kernels (<see cref="Cholesky"/>), on CUDA or with
 /// <c>solver: torch</c> libtorch's <c>linalg.cholesky</c>, then <c>cholesky_inverse</c>. Scores are <c>x_u · B</c>, from
 /// the user's training row, as sums of B's rows (<see cref="SparseKernels.SumRows"/>): a user unseen in fitting is
@@ -207,9 +207,9 @@ public sealed unsafe class Ease : NeuralModel
         Report(progress, "EASE fit", 0, 3);
         double sumInverseDiagonal, squared;
         double gramSeconds, inverseSeconds;
-        using (var a = new NativeArray<T>((nint)n * n))
+        using (var a = new NativeArray<T>((nint)n * n, zeroed: false))
         {
-            SparseKernels.AddGramLower(Train.RowPointers, Train.ItemIndices, n, a.Pointer, n, threads, cancellationToken);
+            SparseKernels.GramLower(Train.RowPointers, Train.ItemIndices, n, a.Pointer, n, threads, cancellationToken);
             T lambda = T.CreateChecked(_options.Lambda);
             for (int i = 0; i < n; i++) a.Pointer[(nint)i * n + i] += lambda;
             gramSeconds = clock.Elapsed.TotalSeconds;

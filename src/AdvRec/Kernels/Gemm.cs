@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace AdvRec.Kernels;
 
@@ -25,8 +26,9 @@ internal enum GemmShape
 /// <summary>
 /// A cache-blocked, packed matrix product on row-major storage, <c>C += α·op(A)·op(B)</c>, in float32 or float64, on
 /// several threads. Goto's layout: op(B) is packed in panels of <see cref="Kc"/> rows by the register tile's width,
-/// op(A) in panels of <see cref="Mc"/> rows, and a register-tiled micro-kernel (6 rows × 2 vectors of 256 bits, the
-/// whole tile in 12 registers) runs the sum over one packed depth. Each entry of C is computed by one thread with the
+/// op(A) in panels of <see cref="Mc"/> rows, and a register-tiled micro-kernel (6 rows × 2 vectors, the whole tile in
+/// 12 registers) runs the sum over one packed depth. The vectors are 512 bits wide where the processor runs them
+/// natively (AVX-512), 256 bits otherwise. Each entry of C is computed by one thread with the
 /// same order of additions whatever the thread count, so results do not depend on it.
 /// </summary>
 internal static unsafe class Gemm
@@ -43,8 +45,8 @@ internal static unsafe class Gemm
     /// <summary>Columns of op(B) packed at a time (Kc × Nc values in L3).</summary>
     public const int Nc = 4096;
 
-    /// <summary>Columns of the register tile for <typeparamref name="T"/>: two 256-bit vectors.</summary>
-    public static int Nr<T>() where T : unmanaged => 2 * Vector256<T>.Count;
+    /// <summary>The widest register tile: 6 rows × 2 vectors of 512 bits in float32.</summary>
+    private const int MaxTile = Mr * 32;
 
     /// <summary>
     /// C (m × n, row stride ldc) += α·op(A)·op(B), op(A) m × k, op(B) k × n. With <paramref name="transA"/>, A is stored
@@ -55,7 +57,7 @@ internal static unsafe class Gemm
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (m <= 0 || n <= 0 || k <= 0) return;
-        int nr = Nr<T>();
+        int nr = ws.Nr;
         for (int jc = 0; jc < n; jc += Nc)
         {
             int nc = Math.Min(Nc, n - jc);
@@ -71,7 +73,7 @@ internal static unsafe class Gemm
                 int usedPanels = (lastCol + nr - 1) / nr;
                 T* bp = ws.PackedB(kc, panels);
                 T* bSrc = transB ? b + (nint)jc * ldb + pc : b + (nint)pc * ldb + jc;
-                ForEach(ws.Threads, usedPanels, (long)kc * lastCol < 65536, p => PackB(bp, bSrc, ldb, transB, kc, p, Math.Min(nr, nc - p * nr)));
+                ForEach(ws.Threads, usedPanels, (long)kc * lastCol < 65536, p => PackB(bp, bSrc, ldb, transB, kc, nr, p, Math.Min(nr, nc - p * nr)));
 
                 int blocks = (m - firstRow + Mc - 1) / Mc;
                 int split = blocks >= 2 * ws.Threads ? 1 : Math.Min(usedPanels, (2 * ws.Threads + blocks - 1) / blocks);
@@ -85,16 +87,16 @@ internal static unsafe class Gemm
                     if (p1 <= p0) return;
                     T* ap = ws.PackedA();
                     PackA(ap, transA ? aSrcBase + i0 : aSrcBase + (nint)i0 * lda, lda, transA, kc, mc);
-                    Macro(ap, bp, kc, i0, mc, p0, p1, nc, nr, pc, shape, jc, alpha, cBase, ldc);
+                    Macro(ap, bp, kc, i0, mc, p0, p1, nc, nr, ws.Wide, pc, shape, jc, alpha, cBase, ldc);
                 });
             }
         }
     }
 
-    private static void Macro<T>(T* ap, T* bp, int kc, int i0, int mc, int p0, int p1, int nc, int nr, int pc,
+    private static void Macro<T>(T* ap, T* bp, int kc, int i0, int mc, int p0, int p1, int nc, int nr, bool wide, int pc,
         GemmShape shape, int jc, T alpha, T* c, nint ldc) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T* tile = stackalloc T[Mr * 16];
+        T* tile = stackalloc T[MaxTile];
         for (int p = p0; p < p1; p++)
         {
             int j = p * nr, cols = Math.Min(nr, nc - j);
@@ -108,11 +110,16 @@ internal static unsafe class Gemm
                 if (depth <= 0) continue;
                 T* aPanel = ap + (nint)ir * kc;
                 T* cTile = c + (nint)i * ldc + j;
-                if (rows == Mr && cols == nr) Kernel(depth, aPanel, bPanel, cTile, ldc, alpha);
+                if (rows == Mr && cols == nr)
+                {
+                    if (wide) Kernel512(depth, aPanel, bPanel, cTile, ldc, alpha);
+                    else Kernel(depth, aPanel, bPanel, cTile, ldc, alpha);
+                }
                 else
                 {
                     new Span<T>(tile, Mr * nr).Clear();
-                    Kernel(depth, aPanel, bPanel, tile, nr, alpha);
+                    if (wide) Kernel512(depth, aPanel, bPanel, tile, nr, alpha);
+                    else Kernel(depth, aPanel, bPanel, tile, nr, alpha);
                     for (int r = 0; r < rows; r++)
                         for (int q = 0; q < cols; q++) cTile[r * ldc + q] += tile[r * nr + q];
                 }
@@ -125,6 +132,15 @@ internal static unsafe class Gemm
     private static void Kernel<T>(int kc, T* a, T* b, T* c, nint ldc, T alpha) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int w = Vector256<T>.Count;
+        // the tile of C is read only after the loop: ask for its lines now (each row's 2 vectors span at most 2 lines)
+        if (Sse.IsSupported)
+        {
+            for (int r = 0; r < Mr; r++)
+            {
+                Sse.Prefetch0(c + r * ldc);
+                Sse.Prefetch0((byte*)(c + r * ldc) + 63);
+            }
+        }
         Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < kc; p++)
@@ -160,6 +176,66 @@ internal static unsafe class Gemm
     {
         Vector256.Store(Fma(alpha, v0, Vector256.Load(c)), c);
         Vector256.Store(Fma(alpha, v1, Vector256.Load(c + w)), c + w);
+    }
+
+    // The same tile with 512-bit vectors (AVX-512: 12 of its 32 registers).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel512<T>(int kc, T* a, T* b, T* c, nint ldc, T alpha) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector512<T>.Count;
+        if (Sse.IsSupported)
+        {
+            for (int r = 0; r < Mr; r++)
+            {
+                Sse.Prefetch0(c + r * ldc);
+                Sse.Prefetch0((byte*)(c + r * ldc) + 64);
+                Sse.Prefetch0((byte*)(c + r * ldc) + 127);
+            }
+        }
+        Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector512<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + w);
+            var x = Vector512.Create(a[0]);
+            c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
+            x = Vector512.Create(a[1]);
+            c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
+            x = Vector512.Create(a[2]);
+            c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
+            x = Vector512.Create(a[3]);
+            c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
+            x = Vector512.Create(a[4]);
+            c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41);
+            x = Vector512.Create(a[5]);
+            c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
+            a += Mr;
+            b += 2 * w;
+        }
+        var s = Vector512.Create(alpha);
+        Store(c, w, s, c00, c01);
+        Store(c + ldc, w, s, c10, c11);
+        Store(c + 2 * ldc, w, s, c20, c21);
+        Store(c + 3 * ldc, w, s, c30, c31);
+        Store(c + 4 * ldc, w, s, c40, c41);
+        Store(c + 5 * ldc, w, s, c50, c51);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<T>(T* c, int w, Vector512<T> alpha, Vector512<T> v0, Vector512<T> v1) where T : unmanaged
+    {
+        Vector512.Store(Fma(alpha, v0, Vector512.Load(c)), c);
+        Vector512.Store(Fma(alpha, v1, Vector512.Load(c + w)), c + w);
+    }
+
+    /// <summary>a·b + c in one rounding (512 bits).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Fma<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c) where T : unmanaged
+    {
+        if (typeof(T) == typeof(double)) return Vector512.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+        if (typeof(T) == typeof(float)) return Vector512.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+        throw new NotSupportedException(typeof(T).Name);
     }
 
     /// <summary>a·b + c in one rounding where the hardware has it (the JIT keeps only the branch of <typeparamref name="T"/>).</summary>
@@ -202,9 +278,8 @@ internal static unsafe class Gemm
     }
 
     // Panel p of op(B)[pc.., jc..]: kc × nr, depth-major; columns past cols are zero.
-    private static void PackB<T>(T* bp, T* src, nint ldb, bool trans, int kc, int p, int cols) where T : unmanaged
+    private static void PackB<T>(T* bp, T* src, nint ldb, bool trans, int kc, int nr, int p, int cols) where T : unmanaged
     {
-        int nr = 2 * Vector256<T>.Count;
         T* d = bp + (nint)p * kc * nr;
         if (trans)
         {
@@ -223,8 +298,7 @@ internal static unsafe class Gemm
             {
                 if (cols == nr)
                 {
-                    Vector256.Store(Vector256.Load(s), d);
-                    Vector256.Store(Vector256.Load(s + nr / 2), d + nr / 2);
+                    for (int q = 0; q < nr; q += Vector256<T>.Count) Vector256.Store(Vector256.Load(s + q), d + q);
                 }
                 else
                 {
@@ -257,17 +331,31 @@ internal static unsafe class Gemm
         private T* _packedB;
         private nint _capacityB;
 
-        /// <summary>A workspace for products on up to <paramref name="threads"/> threads (0 = all cores).</summary>
-        public Workspace(int threads) => Threads = threads > 0 ? threads : Environment.ProcessorCount;
+        /// <summary>
+        /// A workspace for products on up to <paramref name="threads"/> threads (0 = all cores), with 512-bit register
+        /// tiles if <paramref name="wide"/> (default: where the processor runs them natively).
+        /// </summary>
+        public Workspace(int threads, bool? wide = null)
+        {
+            Threads = threads > 0 ? threads : Environment.ProcessorCount;
+            Wide = wide ?? Vector512.IsHardwareAccelerated;
+            Nr = 2 * (Wide ? Vector512<T>.Count : Vector256<T>.Count);
+        }
 
         /// <summary>The most threads a product runs on.</summary>
         public int Threads { get; }
+
+        /// <summary>Whether the register tile is 512 bits wide.</summary>
+        public bool Wide { get; }
+
+        /// <summary>Columns of the register tile: two vectors.</summary>
+        public int Nr { get; }
 
         internal T* PackedA() => (T*)_packedA.Value;
 
         internal T* PackedB(int kc, int panels)
         {
-            nint need = (nint)kc * panels * Nr<T>();
+            nint need = (nint)kc * panels * Nr;
             if (need > _capacityB)
             {
                 NativeMemory.AlignedFree(_packedB);

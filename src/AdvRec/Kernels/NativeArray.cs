@@ -3,18 +3,18 @@ using System.Runtime.InteropServices;
 namespace AdvRec.Kernels;
 
 /// <summary>
-/// A 64-byte-aligned array of <typeparamref name="T"/> in native memory, zeroed, freed on <see cref="Dispose"/>: the
+/// A 64-byte-aligned array of <typeparamref name="T"/> in native memory, freed on <see cref="Dispose"/>: the
 /// storage of the dense kernels, outside the garbage-collected heap and without its 2³¹-element limit.
 /// </summary>
 public sealed unsafe class NativeArray<T> : IDisposable where T : unmanaged
 {
-    /// <summary>Allocates <paramref name="length"/> zeroed values.</summary>
-    public NativeArray(nint length)
+    /// <summary>Allocates <paramref name="length"/> values, zeroed unless <paramref name="zeroed"/> is false (for a caller that writes every value first).</summary>
+    public NativeArray(nint length, bool zeroed = true)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         Length = length;
         Pointer = (T*)NativeMemory.AlignedAlloc((nuint)(Math.Max(1, length) * sizeof(T)), 64);
-        NativeMemory.Clear(Pointer, (nuint)(length * sizeof(T)));
+        if (zeroed) NativeMemory.Clear(Pointer, (nuint)(length * sizeof(T)));
     }
 
     /// <summary>The first value (null once disposed).</summary>

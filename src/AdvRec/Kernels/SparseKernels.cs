@@ -11,14 +11,14 @@ namespace AdvRec.Kernels;
 public static unsafe class SparseKernels
 {
     /// <summary>
-    /// Adds the lower triangle (diagonal included) of XᵀX to the <paramref name="columns"/> × <paramref name="columns"/>
-    /// matrix at <paramref name="gram"/> (row stride <paramref name="ld"/>), X the binary matrix whose row r holds ones at
-    /// <c>indices[pointers[r] .. pointers[r + 1])</c>, ascending. Entry (i, j), j ≤ i, counts the rows that hold both; a
-    /// row of X with d ones adds d(d + 1)/2 counts, half of what the full product takes. Rows of the result are shared
-    /// out between <paramref name="threads"/> threads (0 = all cores), each written by one thread; counts are exact in
-    /// float32 below 2²⁴ rows.
+    /// Writes the lower triangle (diagonal included) of XᵀX into the <paramref name="columns"/> × <paramref name="columns"/>
+    /// matrix at <paramref name="gram"/> (row stride <paramref name="ld"/>) and zeros above it, X the binary matrix whose
+    /// row r holds ones at <c>indices[pointers[r] .. pointers[r + 1])</c>, ascending. Entry (i, j), j ≤ i, counts the rows
+    /// that hold both; a row of X with d ones adds d(d + 1)/2 counts, half of what the full product takes. Rows of the
+    /// result are shared out between <paramref name="threads"/> threads (0 = all cores), each counted in a 32-bit buffer
+    /// of its thread and then written whole, once, by that thread (so the matrix's memory may be uninitialised).
     /// </summary>
-    public static void AddGramLower<T>(ReadOnlySpan<int> pointers, ReadOnlySpan<int> indices, int columns, T* gram, nint ld,
+    public static void GramLower<T>(ReadOnlySpan<int> pointers, ReadOnlySpan<int> indices, int columns, T* gram, nint ld,
         int threads = 0, CancellationToken cancellationToken = default) where T : unmanaged, INumberBase<T>
     {
         int rows = pointers.Length - 1;
@@ -40,18 +40,38 @@ public static unsafe class SparseKernels
                 if (k > pointers[r] && indices[k] <= indices[k - 1]) throw new ArgumentException($"the indices of row {r} are not ascending", nameof(indices));
                 int slot = next[indices[k]]++;
                 starts[slot] = pointers[r];
-                ends[slot] = k;
+                ends[slot] = k + 1;
             }
         }
         var cols = indices.ToArray();
         var options = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount };
         T* g = gram;
-        Parallel.For(0, columns, options, i =>
+        Parallel.For(0, columns, options, () => new int[columns], (i, _, counts) =>
         {
-            T* row = g + i * ld;
-            for (int e = columnPtr[i]; e < columnPtr[i + 1]; e++)
-                for (int k = starts[e]; k <= ends[e]; k++) row[cols[k]] += T.One;
-        });
+            fixed (int* c = counts, ix = cols)
+            {
+                for (int e = columnPtr[i]; e < columnPtr[i + 1]; e++)
+                {
+                    int* k = ix + starts[e], end = ix + ends[e];
+                    for (; k + 4 <= end; k += 4)
+                    {
+                        c[k[0]]++;
+                        c[k[1]]++;
+                        c[k[2]]++;
+                        c[k[3]]++;
+                    }
+                    for (; k < end; k++) c[*k]++;
+                }
+                T* row = g + i * ld;
+                for (int j = 0; j <= i; j++)
+                {
+                    row[j] = T.CreateTruncating(c[j]);
+                    c[j] = 0;
+                }
+                new Span<T>(row + i + 1, columns - i - 1).Clear();
+            }
+            return counts;
+        }, _ => { });
     }
 
     /// <summary>
