@@ -34,7 +34,7 @@ public static unsafe class Cholesky
         using var ws = new Gemm.Workspace<T>(threads);
         using var inverses = new DiagonalInverses<T>(n);
         Factor(ws, a, n, ld, inverses);
-        ZeroUpper(a, n, ld);
+        ZeroUpper(a, n, ld, ws.Threads);
     }
 
     /// <summary>
@@ -50,10 +50,10 @@ public static unsafe class Cholesky
         using var ws = new Gemm.Workspace<T>(threads);
         using var inverses = new DiagonalInverses<T>(n);
         Factor(ws, a, n, ld, inverses, progress, cancellationToken);
-        ZeroUpper(a, n, ld);
+        ZeroUpper(a, n, ld, ws.Threads);
         InvertFactor(ws, a, n, ld, inverses, progress, cancellationToken);
         MultiplyTransposeBySelf(ws, a, n, ld, progress, cancellationToken);
-        ZeroUpper(a, n, ld);
+        ZeroUpper(a, n, ld, ws.Threads);
     }
 
     /// <summary>The span forms of <see cref="Factor{T}(T*, int, nint, int)"/>: <paramref name="a"/> holds n × n values.</summary>
@@ -86,9 +86,13 @@ public static unsafe class Cholesky
         if (length < (long)n * n) throw new ArgumentException($"the matrix holds {length} values; an {n} × {n} matrix needs {(long)n * n}");
     }
 
-    private static void ZeroUpper<T>(T* a, int n, nint ld) where T : unmanaged
+    private static void ZeroUpper<T>(T* a, int n, nint ld, int threads) where T : unmanaged
     {
-        for (int i = 0; i < n - 1; i++) new Span<T>(a + i * ld + i + 1, n - i - 1).Clear();
+        const int Chunk = 64;
+        Gemm.ForEach(threads, (n + Chunk - 1) / Chunk, n < 256, c =>
+        {
+            for (int i = c * Chunk; i < Math.Min(n, (c + 1) * Chunk); i++) new Span<T>(a + i * ld + i + 1, n - i - 1).Clear();
+        });
     }
 
     private static void Factor<T>(Gemm.Workspace<T> ws, T* a, int n, nint ld, DiagonalInverses<T> inverses,
@@ -106,11 +110,7 @@ public static unsafe class Cholesky
             if (below == 0) break;
             // panel L21 = A21·L11⁻ᵀ, from a copy of A21
             T* a21 = d + kb * ld;
-            for (int i = 0; i < below; i++)
-            {
-                new Span<T>(a21 + i * ld, kb).CopyTo(new Span<T>(panel + (nint)i * kb, kb));
-                new Span<T>(a21 + i * ld, kb).Clear();
-            }
+            MoveRows(ws.Threads, a21, ld, panel, kb, below, kb);
             Gemm.Multiply(ws, below, kb, kb, T.One, panel, kb, false, inv, kb, true, a21, ld);
             // trailing lower A22 -= L21·L21ᵀ
             Gemm.Multiply(ws, below, below, kb, -T.One, a21, ld, false, a21, ld, true, a21 + kb, ld, GemmShape.LowerC);
@@ -133,10 +133,10 @@ public static unsafe class Cholesky
             if (below > 0)
             {
                 // Y = L21·L11⁻¹ (below × jb), then M21 = −M22·Y with M22 lower triangular
-                new Span<T>(y, below * jb).Clear();
-                Gemm.Multiply(ws, below, jb, jb, T.One, d + jb * ld, ld, false, inv, jb, false, y, jb);
                 T* m21 = d + jb * ld;
-                for (int i = 0; i < below; i++) new Span<T>(m21 + i * ld, jb).Clear();
+                MoveRows(ws.Threads, m21, ld, y, jb, below, jb); // y = L21, L21 = 0
+                Gemm.Multiply(ws, below, jb, jb, T.One, y, jb, false, inv, jb, false, m21, ld); // L21·L11⁻¹ into M21's place
+                MoveRows(ws.Threads, m21, ld, y, jb, below, jb);
                 Gemm.Multiply(ws, below, jb, below, -T.One, m21 + jb, ld, false, y, jb, false, m21, ld, GemmShape.LowerA);
             }
             for (int i = 0; i < jb; i++) new Span<T>(inv + i * jb, i + 1).CopyTo(new Span<T>(d + i * ld, i + 1));
@@ -155,11 +155,7 @@ public static unsafe class Cholesky
         {
             cancellationToken.ThrowIfCancellationRequested();
             int ib = Math.Min(Block, n - i0), i1 = i0 + ib;
-            for (int r = 0; r < ib; r++)
-            {
-                new Span<T>(a + (i0 + r) * ld, i1).CopyTo(new Span<T>(t + (nint)r * i1, i1));
-                new Span<T>(a + (i0 + r) * ld, i1).Clear();
-            }
+            MoveRows(ws.Threads, a + i0 * ld, ld, t, i1, ib, i1);
             T* c = a + i0 * ld;
             // the block's own rows: M[I, I]ᵀ·M[I, 0..I]
             Gemm.Multiply(ws, ib, i1, ib, T.One, t + i0, i1, true, t, i1, false, c, ld);
@@ -167,6 +163,21 @@ public static unsafe class Cholesky
             if (i1 < n) Gemm.Multiply(ws, ib, i1, n - i1, T.One, a + i1 * ld + i0, ld, true, a + i1 * ld, ld, false, c, ld);
             progress?.Report((2 + (double)i1 / n) / 3);
         }
+    }
+
+    // Copies rows × cols values from src to dst and zeroes them in src, on up to the given threads.
+    private static void MoveRows<T>(int threads, T* src, nint ldSrc, T* dst, nint ldDst, int rows, int cols) where T : unmanaged
+    {
+        const int Chunk = 64;
+        Gemm.ForEach(threads, (rows + Chunk - 1) / Chunk, (long)rows * cols < 32768, c =>
+        {
+            for (int r = c * Chunk; r < Math.Min(rows, (c + 1) * Chunk); r++)
+            {
+                var from = new Span<T>(src + r * ldSrc, cols);
+                from.CopyTo(new Span<T>(dst + r * ldDst, cols));
+                from.Clear();
+            }
+        });
     }
 
     // Unblocked Cholesky of the kb × kb block at d (lower, in place; strict upper zeroed): row by row,

@@ -79,8 +79,11 @@ internal static unsafe class Gemm
                 int split = blocks >= 2 * ws.Threads ? 1 : Math.Min(usedPanels, (2 * ws.Threads + blocks - 1) / blocks);
                 T* cBase = c + jc;
                 T* aSrcBase = transA ? a + (nint)pc * lda : a + pc;
-                ForEach(ws.Threads, blocks * split, false, task =>
+                int tasks = blocks * split;
+                ForEach(ws.Threads, tasks, false, task =>
                 {
+                    // lower shapes give the last row blocks the most work: hand those out first
+                    if (shape != GemmShape.Full) task = tasks - 1 - task;
                     int i0 = firstRow + task / split * Mc, mc = Math.Min(Mc, m - i0), part = task % split;
                     int p0 = (int)((long)usedPanels * part / split), p1 = (int)((long)usedPanels * (part + 1) / split);
                     if (shape == GemmShape.LowerC) p1 = Math.Min(p1, (i0 + mc - jc + nr - 1) / nr);
