@@ -151,15 +151,23 @@ internal static class BenchCommand
         return Write(console, json, figures);
     }
 
-    // EASE: the closed-form fit (a fresh model each time; the first fit is a warm-up) and a full evaluation of the fitted model.
+    // EASE: the closed-form fit (a fresh model each time; the first fit is a warm-up) and a full evaluation of the fitted
+    // model. ease_fit_peak_mb is the peak working set of the fits over the working set before the first one (the
+    // process's peak before that, from loading and libtorch, is far below it).
     private static Dictionary<string, double> BenchEase(IAnsiConsole console, Dataset data, string device, string[] settings, int runs, double loadSeconds, CancellationToken ct)
     {
         var options = (EaseOptions)ModelBench.Bind(NeuralRegistry.All[Ease.ModelName], settings) with { Device = device };
         string precision = options.Precision == EasePrecision.Float32 ? "float32" : "float64";
-        console.MarkupLineInterpolated($"{Environment.ProcessorCount} cores; EASE lambda {options.Lambda}, device {device}: ease_fit_s = Gram matrix + {precision} Cholesky and inverse + weights; medians of {runs} fits after one warm-up");
+        console.MarkupLineInterpolated($"{Environment.ProcessorCount} cores; EASE lambda {options.Lambda}, device {device}, solver {options.Solver.ToString().ToLowerInvariant()}: ease_fit_s = Gram matrix + {precision} Cholesky and inverse + weights; medians of {runs} fits after one warm-up");
         return ConsoleProgress.Run(console, progress =>
         {
-            using (var warm = new Ease(options, data.Train, line => console.MarkupLineInterpolated($"[grey]{line}[/]"))) warm.TrainEpoch(null, ct);
+            double before = WorkingSetMb(peak: false);
+            double fitPeak;
+            using (var warm = new Ease(options, data.Train, line => console.MarkupLineInterpolated($"[grey]{line}[/]")))
+            {
+                warm.TrainEpoch(null, ct);
+                fitPeak = WorkingSetMb(peak: true) - before;
+            }
             double fit = Median(runs, () =>
             {
                 using var m = new Ease(options, data.Train, line => console.MarkupLineInterpolated($"[grey]{line}[/]"));
@@ -174,6 +182,8 @@ internal static class BenchCommand
             {
                 ["ease_fit_s"] = fit,
                 ["eval_s"] = eval,
+                ["ease_fit_peak_mb"] = Math.Round(fitPeak, 1),
+                ["items2_float64_mb"] = Math.Round((double)data.NumItems * data.NumItems * 8 / (1024.0 * 1024.0), 1),
                 ["peak_working_set_mb"] = PeakWorkingSetMb(),
                 ["load_s"] = loadSeconds,
                 ["train_pairs"] = data.Train.Count,
@@ -281,10 +291,12 @@ internal static class BenchCommand
     }
 
     // The peak resident set of this process (VmHWM on Linux), in MB.
-    private static double PeakWorkingSetMb()
+    private static double PeakWorkingSetMb() => Math.Round(WorkingSetMb(peak: true), 1);
+
+    private static double WorkingSetMb(bool peak)
     {
         using var process = Process.GetCurrentProcess();
         process.Refresh();
-        return Math.Round(process.PeakWorkingSet64 / (1024.0 * 1024.0), 1);
+        return (peak ? process.PeakWorkingSet64 : process.WorkingSet64) / (1024.0 * 1024.0);
     }
 }
