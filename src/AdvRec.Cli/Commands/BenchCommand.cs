@@ -152,8 +152,8 @@ internal static class BenchCommand
     }
 
     // EASE: the closed-form fit (a fresh model each time; the first fit is a warm-up) and a full evaluation of the fitted
-    // model. ease_fit_peak_mb is the peak working set of the fits over the working set before the first one (the
-    // process's peak before that, from loading and libtorch, is far below it).
+    // model. ease_fit_peak_mb is the peak working set of one fit after the warm-up over the working set before it, with
+    // the kernel's peak counter reset first (Linux: /proc/self/clear_refs); -1 where that counter cannot be reset.
     private static Dictionary<string, double> BenchEase(IAnsiConsole console, Dataset data, string device, string[] settings, int runs, double loadSeconds, CancellationToken ct)
     {
         var options = (EaseOptions)ModelBench.Bind(NeuralRegistry.All[Ease.ModelName], settings) with { Device = device };
@@ -161,11 +161,13 @@ internal static class BenchCommand
         console.MarkupLineInterpolated($"{Environment.ProcessorCount} cores; EASE lambda {options.Lambda}, device {device}, solver {options.Solver.ToString().ToLowerInvariant()}: ease_fit_s = Gram matrix + {precision} Cholesky and inverse + weights; medians of {runs} fits after one warm-up");
         return ConsoleProgress.Run(console, progress =>
         {
-            double before = WorkingSetMb(peak: false);
-            double fitPeak;
-            using (var warm = new Ease(options, data.Train, line => console.MarkupLineInterpolated($"[grey]{line}[/]")))
+            using (var warm = new Ease(options, data.Train, line => console.MarkupLineInterpolated($"[grey]{line}[/]"))) warm.TrainEpoch(null, ct);
+            double fitPeak = -1;
+            if (ResetPeakWorkingSet())
             {
-                warm.TrainEpoch(null, ct);
+                double before = WorkingSetMb(peak: false);
+                using var measured = new Ease(options, data.Train);
+                measured.TrainEpoch(null, ct);
                 fitPeak = WorkingSetMb(peak: true) - before;
             }
             double fit = Median(runs, () =>
@@ -291,6 +293,23 @@ internal static class BenchCommand
     }
 
     // The peak resident set of this process (VmHWM on Linux), in MB.
+    // Collects the garbage and resets the process's peak resident set (Linux's VmHWM, which PeakWorkingSet64 reads).
+    private static bool ResetPeakWorkingSet()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PlatformNotSupportedException)
+        {
+            return false;
+        }
+    }
+
     private static double PeakWorkingSetMb() => Math.Round(WorkingSetMb(peak: true), 1);
 
     private static double WorkingSetMb(bool peak)

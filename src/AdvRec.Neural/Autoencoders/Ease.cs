@@ -222,7 +222,13 @@ public sealed unsafe class Ease : NeuralModel
             (sumInverseDiagonal, squared) = WeightsFromInverse(a.Pointer, n, _hostWeights, threads);
         }
         _loss = sumInverseDiagonal - _options.Lambda * n - _options.Lambda * squared;
-        using (var host = torch.tensor(_hostWeights, [n, n])) _net.B.copy_(host);
+        if (Device.type == DeviceType.CPU && (long)n * n * sizeof(float) <= int.MaxValue)
+            MemoryMarshal.AsBytes(_hostWeights.AsSpan()).CopyTo(_net.B.bytes); // no third copy of B in transit
+        else
+        {
+            using var host = torch.tensor(_hostWeights, [n, n]);
+            _net.B.copy_(host);
+        }
         lock (_hostGate)
         {
             _hostStale = false;
@@ -376,7 +382,11 @@ public sealed unsafe class Ease : NeuralModel
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
-        if (disposing) _dense?.Dispose();
+        if (disposing)
+        {
+            _dense?.Dispose();
+            _hostWeights = null; // items² floats: not kept alive by a disposed model that is still referenced
+        }
         base.Dispose(disposing);
     }
 
