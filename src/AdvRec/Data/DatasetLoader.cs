@@ -110,6 +110,8 @@ public static class DatasetLoader
             DuplicatesMerged = duplicatesBefore + merged.DuplicatesMerged + test.DuplicatesMerged + (validation?.DuplicatesMerged ?? 0),
             RowsRemovedByBinarization = merged.Count - train.Count,
             UsersOnlyInTrain = usersOnlyInTrain,
+            Formats = [.. new[] { trainLog, testLog, validationLog }.Where(l => l?.Format is not null)
+                .Select(l => $"{Path.GetFileName(l!.Source)}: format chosen: {l.Format}").Distinct(StringComparer.Ordinal)],
         };
         List<int>? fitUsers = null;
         if (fitUserIds is not null)

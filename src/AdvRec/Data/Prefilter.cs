@@ -171,6 +171,6 @@ public static class Prefilter
             if (times is not null) times[m] = srcTimes[k];
             m++;
         }
-        return new InteractionLog(log.Source, users, items, u, i, ratings, times);
+        return new InteractionLog(log.Source, users, items, u, i, ratings, times) { Format = log.Format };
     }
 }

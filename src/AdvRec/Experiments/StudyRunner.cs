@@ -81,6 +81,7 @@ public static class StudyRunner
         Log($"study {config.SourcePath}: {data.Name}: {data.Description}");
         foreach (var warning in config.Warnings) Log($"config warning: {warning}");
         var r = data.Report;
+        foreach (string format in r.Formats) Log(format);
         Log($"train {r.TrainRows} rows ({r.TrainUsers} users, {r.TrainItems} items); validation {r.ValidationRows} rows; test {r.TestRows} rows; " +
             $"dropped from test: {r.TestRowsDroppedUnseenUser} (unseen user), {r.TestRowsDroppedUnseenItem} (unseen item)");
         if (data.ItemFeatures is { } features)
