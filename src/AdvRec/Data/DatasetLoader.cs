@@ -48,12 +48,21 @@ public static class DatasetLoader
 
     /// <summary>Splits an in-memory log with <paramref name="splitter"/> and <paramref name="seed"/> and builds the dataset.</summary>
     /// <exception cref="DataFormatException">The split is impossible or leaves no test row.</exception>
+    /// <param name="log">The interactions.</param>
+    /// <param name="splitter">How they are split.</param>
+    /// <param name="seed">The split's seed.</param>
+    /// <param name="binarizeThreshold">Binarises training at this rating, after the split.</param>
+    /// <param name="name">The dataset's name (default the log's source).</param>
+    /// <param name="description">The dataset's description.</param>
+    /// <param name="isSynthetic">Whether the data are generated.</param>
+    /// <param name="onSplit">Receives the split parts (before binarisation), for example to write them out; null for none.</param>
     public static Dataset FromLog(InteractionLog log, Splitter splitter, ulong seed, float? binarizeThreshold = null,
-        string? name = null, string? description = null, bool isSynthetic = false)
+        string? name = null, string? description = null, bool isSynthetic = false, Action<SplitResult>? onSplit = null)
     {
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(splitter);
         var split = splitter.Split(log, seed);
+        onSplit?.Invoke(split);
         if (split.Test.Count == 0)
         {
             throw new DataFormatException(log.Source, 0,

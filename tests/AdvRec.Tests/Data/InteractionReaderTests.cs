@@ -223,4 +223,20 @@ public sealed class InteractionReaderTests : IDisposable
         Assert.StartsWith("delimited by tabs `user item rating timestamp`", InteractionReader.Read(SharedData.Path("movielens-500", "testset.tsv")).Format);
         Assert.StartsWith("delimited by tabs", InteractionReader.Read(SharedData.Path("ml-100k", "u.data")).Format);
     }
+
+    [Fact]
+    public void WrittenLogsReadBackTheSame()
+    {
+        var log = InteractionReader.Read(new StringReader("u1\ti1\t4.5\t100\nu2\ti2\t3\t200\n"), "in");
+        string path = _dir.File("out/sub/train.tsv");
+        InteractionWriter.WriteTsv(log, path);
+        Assert.Equal("u1\ti1\t4.5\t100\nu2\ti2\t3\t200\n", File.ReadAllText(path));
+        var back = InteractionReader.Read(path);
+        Assert.Equal(log.Ratings.ToArray(), back.Ratings.ToArray());
+        Assert.Equal(log.Timestamps.ToArray(), back.Timestamps.ToArray());
+
+        var pairs = InteractionReader.Read(new StringReader("0 1 2\n1 2\n"), "adj", new ReadOptions { Format = DataFormat.Adjacency });
+        InteractionWriter.WriteTsv(pairs, path);
+        Assert.Equal("0\t1\n0\t2\n1\t2\n", File.ReadAllText(path));
+    }
 }
