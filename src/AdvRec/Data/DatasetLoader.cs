@@ -88,7 +88,9 @@ public static class DatasetLoader
     private static Dataset Build(InteractionLog trainLog, InteractionLog testLog, InteractionLog? validationLog, float? threshold,
         string name, string description, bool isSynthetic, int duplicatesBefore, int usersOnlyInTrain, IReadOnlyList<string>? fitUserIds = null)
     {
-        if (threshold is float t && !float.IsFinite(t)) throw new ArgumentOutOfRangeException(nameof(threshold), t, "the binarisation threshold must be finite");
+        // −∞ is Elliot's binarize: True (every rating becomes a positive)
+        if (threshold is float t && (float.IsNaN(t) || float.IsPositiveInfinity(t)))
+            throw new ArgumentOutOfRangeException(nameof(threshold), t, "the binarisation threshold must be a number below +∞ (−∞ keeps every row)");
         var users = trainLog.Users;
         var items = trainLog.Items;
         var merged = trainLog.ToInteractions();
@@ -182,6 +184,10 @@ public static class DatasetLoader
         return Path.GetFileName(path);
     }
 
-    private static string Binarized(float? threshold) =>
-        threshold is float t ? string.Create(CultureInfo.InvariantCulture, $"; training binarised at rating ≥ {t}") : "";
+    private static string Binarized(float? threshold) => threshold switch
+    {
+        float.NegativeInfinity => "; training binarised (every rating a positive)",
+        float t => string.Create(CultureInfo.InvariantCulture, $"; training binarised at rating ≥ {t}"),
+        null => "",
+    };
 }
