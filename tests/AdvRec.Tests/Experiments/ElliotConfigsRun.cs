@@ -187,6 +187,7 @@ public sealed class ElliotConfigsRun : IDisposable
         Assert.Contains("models.EASER.neighborhood: ignored", log, StringComparison.Ordinal);
         Assert.Contains($"performance tables go to {Path.GetFullPath(performance)}", log, StringComparison.Ordinal);
         Assert.Contains("split saved to ", log, StringComparison.Ordinal);
+        Assert.Contains("device cpu for every model that has one (the study's gpu", log, StringComparison.Ordinal);
 
         string split = Path.Combine(_dir.FullPath, "data", "ml-100k", "splitting", "0");
         Assert.True(File.Exists(Path.Combine(split, "train.tsv")));
