@@ -1117,6 +1117,8 @@ internal sealed class StudyParser
             _errors.Add(new ConfigError(e.KeyPosition, $"{path}: epochs is given twice, here and as meta.epochs ({other.KeyPosition}); keep one"));
             return meta;
         }
+        if (meta.ValidationRate > epochs && metaSection?.Entry("validation_rate") is { } rate)
+            _errors.Add(new ConfigError(rate.Value.Position, string.Create(CultureInfo.InvariantCulture, $"models.{written}.meta.validation_rate: {meta.ValidationRate} exceeds epochs = {epochs}")));
         return meta with { Epochs = epochs };
     }
 

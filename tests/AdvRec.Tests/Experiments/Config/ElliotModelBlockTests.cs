@@ -205,8 +205,9 @@ public sealed class ElliotModelBlockTests
         Assert.Null(study.Models[1].Meta.Epochs);
         Assert.Contains(study.Warnings, w => w.Message == "models.EASER.epochs: ignored: EASE is fitted in closed form, in one pass");
 
-        var ex = FailModels(dir, "    BPRMF:\n      meta:\n        epochs: 3\n      epochs: 7\n    LightGCN:\n      epochs: [1, 2]\n");
-        Assert.Equal(2, ex.Errors.Count);
+        var ex = FailModels(dir, "    BPRMF:\n      meta:\n        epochs: 3\n      epochs: 7\n    LightGCN:\n      epochs: [1, 2]\n    MultiVAE:\n      meta:\n        validation_rate: 5\n      epochs: 2\n");
+        Assert.Equal(3, ex.Errors.Count);
+        Assert.Equal("study.yml:16:26: models.MultiVAE.meta.validation_rate: 5 exceeds epochs = 2", ex.Errors[2].Short());
         Assert.StartsWith("study.yml:11:7: models.BPRMF.epochs: epochs is given twice, here and as meta.epochs (", ex.Errors[0].Short(), StringComparison.Ordinal);
         Assert.EndsWith("study.yml:10:9); keep one", ex.Errors[0].Message, StringComparison.Ordinal);
         Assert.StartsWith("study.yml:13:15: models.LightGCN.epochs: a list of epochs would be a grid, but LightGCN's options have no epochs", ex.Errors[1].Short(), StringComparison.Ordinal);
