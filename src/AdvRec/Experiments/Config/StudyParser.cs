@@ -836,6 +836,9 @@ internal sealed class StudyParser
     {
         public List<ConfigEntry> Fixed { get; } = [];
 
+        /// <summary>Where each fixed value was written: <c>models.M</c> or <c>models.M.hyperparameters</c>.</summary>
+        public Dictionary<string, string> Sections { get; } = new(StringComparer.Ordinal);
+
         public List<KeyValuePair<string, IReadOnlyList<ConfigValue>>> Grid { get; } = [];
 
         public ConfigEntry? Epochs { get; set; }
@@ -901,7 +904,7 @@ internal sealed class StudyParser
         int gridSize = 0;
         if (schema is not null)
         {
-            var fixedEntries = read.Fixed.Select(e => new ConfigEntry(e.Key, e.KeyPosition, ResolveModelPath(schema, e.Key, e.Value, $"models.{written}", dataset))).ToList();
+            var fixedEntries = read.Fixed.Select(e => new ConfigEntry(e.Key, e.KeyPosition, ResolveModelPath(schema, e.Key, e.Value, read.Sections[e.Key], dataset))).ToList();
             var gridValues = read.Grid.Select(g => new KeyValuePair<string, IReadOnlyList<ConfigValue>>(g.Key,
                 [.. g.Value.Select(v => ResolveModelPath(schema, g.Key, v, $"models.{written}.grid", dataset))])).ToList();
             var points = GridExpander.TryExpand(schema.Defaults, fixedEntries, gridValues, schema.Aliases, _errors, entry.KeyPosition, label);
@@ -1005,6 +1008,7 @@ internal sealed class StudyParser
             return;
         }
         into.Fixed.Add(e);
+        into.Sections[e.Key] = path[..path.LastIndexOf('.')];
     }
 
     private void AddGrid(ModelHyperparameters into, ConfigEntry e, IReadOnlyList<ConfigValue> values, string path)
