@@ -10,6 +10,7 @@ internal static class DataSummary
     {
         var r = data.Report;
         console.MarkupLineInterpolated($"[bold]{data.Name}[/]: {data.Description}");
+        foreach (string format in r.Formats) console.MarkupLineInterpolated($"{format}");
         if (data.IsSynthetic)
             console.MarkupLine("[yellow]This is SYNTHETIC data generated from the seed; pass --train and --test for real data.[/]");
         console.MarkupLineInterpolated($"train: {r.TrainRows:N0} rows, {r.TrainUsers:N0} users, {r.TrainItems:N0} items; test: {r.TestRows:N0} rows, {r.TestUsers:N0} users");

@@ -14,9 +14,11 @@ namespace AdvRec.Neural;
 /// </summary>
 public static class NeuralRegistry
 {
+    // Elliot's LightGCN reads its embedding size from latent_dim (its docs write factors)
     private static readonly Dictionary<string, string> LightGcnAliases = new()
     {
         ["lr"] = nameof(LightGcnOptions.LearningRate),
+        ["latent_dim"] = nameof(LightGcnOptions.Factors),
         ["l_w"] = nameof(LightGcnOptions.Regularization),
         ["n_layers"] = nameof(LightGcnOptions.Layers),
     };
@@ -55,6 +57,24 @@ public static class NeuralRegistry
         ["reg_lambda"] = nameof(MultVaeOptions.Regularization),
     };
 
+    // Elliot's keep probability of its MultiVAE and MultiDAE
+    private static readonly Dictionary<string, ElliotKey> MultElliotKeys = new()
+    {
+        ["dropout_pkeep"] = ElliotKey.Converted(nameof(MultVaeOptions.Dropout), keep => 1 - keep, "dropout = 1 - dropout_pkeep"),
+    };
+
+    private static readonly Dictionary<string, ElliotKey> LightGcnElliotKeys = new()
+    {
+        ["n_fold"] = ElliotKey.Ignored("it only splits the adjacency matrix into folds to save memory; results do not depend on it"),
+    };
+
+    private static readonly Dictionary<string, ElliotKey> EaseElliotKeys = new()
+    {
+        ["neighborhood"] = ElliotKey.Ignored("Elliot reads it but never uses it: EASE weighs every item"),
+        ["epochs"] = ElliotKey.Ignored("EASE is fitted in closed form, in one pass"),
+        ["batch_size"] = ElliotKey.Ignored("EASE is fitted in closed form over all the data, not in batches"),
+    };
+
     private static readonly Dictionary<string, string> CdaeAliases = new()
     {
         ["lr"] = nameof(CdaeOptions.LearningRate),
@@ -74,13 +94,13 @@ public static class NeuralRegistry
     /// <summary>Every neural model definition, each on <see cref="TorchThreads"/>.</summary>
     public static IReadOnlyList<ModelDefinition> Models { get; } = OnLibTorch(
     [
-        new(Ease.ModelName, new ModelSchema(new EaseOptions(), new Dictionary<string, string> { ["l2_norm"] = nameof(EaseOptions.Lambda) }),
+        new(Ease.ModelName, new ModelSchema(new EaseOptions(), new Dictionary<string, string> { ["l2_norm"] = nameof(EaseOptions.Lambda) }) { ElliotNames = ["EASER"], ElliotKeys = EaseElliotKeys },
             (o, c) => new Ease((EaseOptions)o with { Device = c.Device ?? ((EaseOptions)o).Device }, c.Train, c.Log, c.Data?.Name), _ => 1, _ => new AttackOptions(),
             (m, path) => ((Ease)m).Save(path)),
         new(Svae.ModelName, new ModelSchema(new SvaeOptions(), new Dictionary<string, string> { ["lr"] = nameof(SvaeOptions.LearningRate) }),
             (o, c) => new Svae((SvaeOptions)o with { Device = c.Device ?? ((SvaeOptions)o).Device }, c.Train, c.Log, c.Data?.Name, c.Data?.FitUsers), _ => null, _ => new AttackOptions(),
             (m, path) => ((Svae)m).Save(path)),
-        new(LightGcn.ModelName, new ModelSchema(new LightGcnOptions(), LightGcnAliases),
+        new(LightGcn.ModelName, new ModelSchema(new LightGcnOptions(), LightGcnAliases) { ElliotKeys = LightGcnElliotKeys },
             (o, c) => new LightGcn((LightGcnOptions)o with { Device = c.Device ?? ((LightGcnOptions)o).Device }, c.Train, c.Log),
             _ => null, _ => new AttackOptions(), (m, path) => ((NeuralModel)m).Save(path)),
         new(LightGcnApr.ModelName, new ModelSchema(new LightGcnAprOptions(), LightGcnAprAliases),
@@ -88,13 +108,13 @@ public static class NeuralRegistry
             o => ((LightGcnAprOptions)o).Epochs,
             o => o is LightGcnAprOptions a ? new AttackOptions { Epsilon = a.Epsilon, Steps = a.NbIter, StepSize = a.EpsIter } : new AttackOptions(),
             (m, path) => ((NeuralModel)m).Save(path)),
-        new(AutoRec.ItemModelName, new ModelSchema(new AutoRecOptions(), AutoRecAliases), (o, c) => new AutoRec(AutoRecAs((AutoRecOptions)o, true) with { Device = c.Device ?? ((AutoRecOptions)o).Device }, c.Train, c.Log, c.Data?.Name), _ => null, _ => new AttackOptions(), (m, path) => ((NeuralModel)m).Save(path)),
-        new(AutoRec.UserModelName, new ModelSchema(new AutoRecOptions { ItemBased = false }, AutoRecAliases), (o, c) => new AutoRec(AutoRecAs((AutoRecOptions)o, false) with { Device = c.Device ?? ((AutoRecOptions)o).Device }, c.Train, c.Log, c.Data?.Name), _ => null, _ => new AttackOptions(), (m, path) => ((NeuralModel)m).Save(path)),
+        new(AutoRec.ItemModelName, new ModelSchema(new AutoRecOptions(), AutoRecAliases) { ElliotNames = ["ItemAutoRec"] }, (o, c) => new AutoRec(AutoRecAs((AutoRecOptions)o, true) with { Device = c.Device ?? ((AutoRecOptions)o).Device }, c.Train, c.Log, c.Data?.Name), _ => null, _ => new AttackOptions(), (m, path) => ((NeuralModel)m).Save(path)),
+        new(AutoRec.UserModelName, new ModelSchema(new AutoRecOptions { ItemBased = false }, AutoRecAliases) { ElliotNames = ["UserAutoRec"] }, (o, c) => new AutoRec(AutoRecAs((AutoRecOptions)o, false) with { Device = c.Device ?? ((AutoRecOptions)o).Device }, c.Train, c.Log, c.Data?.Name), _ => null, _ => new AttackOptions(), (m, path) => ((NeuralModel)m).Save(path)),
         new(DeepRec.ModelName, new ModelSchema(new DeepRecOptions(), DeepRecAliases), (o, c) => new DeepRec((DeepRecOptions)o with { Device = c.Device ?? ((DeepRecOptions)o).Device }, c.Train, c.Log, c.Data?.Name), _ => null, _ => new AttackOptions(), (m, path) => ((NeuralModel)m).Save(path)),
-        new(MultVae.ModelName, new ModelSchema(new MultVaeOptions(), MultAliases),
+        new(MultVae.ModelName, new ModelSchema(new MultVaeOptions(), MultAliases) { ElliotNames = ["MultiVAE"], ElliotKeys = MultElliotKeys },
             (o, c) => new MultVae((MultVaeOptions)o with { Device = c.Device ?? ((MultVaeOptions)o).Device }, c.Train, c.Data?.FitUsers, c.Log),
             _ => null, _ => new AttackOptions(), (m, path) => ((MultVae)m).Save(path)),
-        new(MultDae.ModelName, new ModelSchema(new MultDaeOptions(), MultAliases),
+        new(MultDae.ModelName, new ModelSchema(new MultDaeOptions(), MultAliases) { ElliotNames = ["MultiDAE"], ElliotKeys = MultElliotKeys },
             (o, c) => new MultDae((MultDaeOptions)o with { Device = c.Device ?? ((MultDaeOptions)o).Device }, c.Train, c.Data?.FitUsers, c.Log),
             _ => null, _ => new AttackOptions(), (m, path) => ((MultDae)m).Save(path)),
         new(Cdae.ModelName, new ModelSchema(new CdaeOptions(), CdaeAliases),

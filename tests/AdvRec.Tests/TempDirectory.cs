@@ -17,10 +17,11 @@ internal sealed class TempDirectory : IDisposable
     /// <summary>The path of <paramref name="name"/> inside the folder (nothing is created).</summary>
     public string File(string name) => Path.Combine(FullPath, name);
 
-    /// <summary>Writes <paramref name="content"/> (UTF-8, no BOM) to a file and returns its path.</summary>
+    /// <summary>Writes <paramref name="content"/> (UTF-8, no BOM) to a file (creating its folders) and returns its path.</summary>
     public string Write(string name, string content)
     {
         string path = File(name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         System.IO.File.WriteAllText(path, content, new UTF8Encoding(false));
         return path;
     }

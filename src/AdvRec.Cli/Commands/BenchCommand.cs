@@ -28,7 +28,7 @@ internal static class BenchCommand
     {
         var train = new Option<FileInfo>("--train") { Description = "Training file (any format the data layer reads).", Required = true };
         var test = new Option<FileInfo?>("--test") { Description = "Test file; without it one random item per user is held out of --train." };
-        var format = new Option<DataFormat>("--format") { Description = "Input format.", DefaultValueFactory = _ => DataFormat.Auto };
+        var format = new Option<DataFormat>("--format") { Description = "Input format: Auto (told from the first lines of each file, and printed), Delimited, MovieLens or Adjacency.", DefaultValueFactory = _ => DataFormat.Auto };
         var factors = new Option<int>("--factors") { Description = "Embedding size.", DefaultValueFactory = _ => 64 };
         var epochs = new Option<int>("--epochs") { Description = "Timed epochs per measurement (the median is reported).", DefaultValueFactory = _ => 5 };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the figures as JSON to this file." };

@@ -4,8 +4,11 @@ namespace AdvRec.Data;
 public enum DataFormat
 {
     /// <summary>
-    /// Chosen from the file: a <c>.dat</c> file or a first line containing <c>::</c> is <see cref="MovieLens"/>,
-    /// anything else is <see cref="Delimited"/>. The adjacency format is never guessed: choose it explicitly.
+    /// Told from the file's first lines: <c>::</c> separators are <see cref="MovieLens"/>; lines of a user and a varying
+    /// number of items (or more than 4 fields) are <see cref="Adjacency"/>; rows of 2 to 4 tab-, comma- or
+    /// space-separated fields are <see cref="Delimited"/>, and a header row (column names, or text above numbers) is
+    /// skipped. A file that reads differently in two formats (every line 3 or 4 space-separated integers, no user
+    /// repeated) is an error that lists the candidates. The choice is recorded in <see cref="InteractionLog.Format"/>.
     /// </summary>
     Auto,
 

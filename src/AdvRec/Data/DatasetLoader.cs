@@ -48,12 +48,21 @@ public static class DatasetLoader
 
     /// <summary>Splits an in-memory log with <paramref name="splitter"/> and <paramref name="seed"/> and builds the dataset.</summary>
     /// <exception cref="DataFormatException">The split is impossible or leaves no test row.</exception>
+    /// <param name="log">The interactions.</param>
+    /// <param name="splitter">How they are split.</param>
+    /// <param name="seed">The split's seed.</param>
+    /// <param name="binarizeThreshold">Binarises training at this rating, after the split.</param>
+    /// <param name="name">The dataset's name (default the log's source).</param>
+    /// <param name="description">The dataset's description.</param>
+    /// <param name="isSynthetic">Whether the data are generated.</param>
+    /// <param name="onSplit">Receives the split parts (before binarisation), for example to write them out; null for none.</param>
     public static Dataset FromLog(InteractionLog log, Splitter splitter, ulong seed, float? binarizeThreshold = null,
-        string? name = null, string? description = null, bool isSynthetic = false)
+        string? name = null, string? description = null, bool isSynthetic = false, Action<SplitResult>? onSplit = null)
     {
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(splitter);
         var split = splitter.Split(log, seed);
+        onSplit?.Invoke(split);
         if (split.Test.Count == 0)
         {
             throw new DataFormatException(log.Source, 0,
@@ -79,7 +88,9 @@ public static class DatasetLoader
     private static Dataset Build(InteractionLog trainLog, InteractionLog testLog, InteractionLog? validationLog, float? threshold,
         string name, string description, bool isSynthetic, int duplicatesBefore, int usersOnlyInTrain, IReadOnlyList<string>? fitUserIds = null)
     {
-        if (threshold is float t && !float.IsFinite(t)) throw new ArgumentOutOfRangeException(nameof(threshold), t, "the binarisation threshold must be finite");
+        // −∞ is Elliot's binarize: True (every rating becomes a positive)
+        if (threshold is float t && (float.IsNaN(t) || float.IsPositiveInfinity(t)))
+            throw new ArgumentOutOfRangeException(nameof(threshold), t, "the binarisation threshold must be a number below +∞ (−∞ keeps every row)");
         var users = trainLog.Users;
         var items = trainLog.Items;
         var merged = trainLog.ToInteractions();
@@ -110,6 +121,8 @@ public static class DatasetLoader
             DuplicatesMerged = duplicatesBefore + merged.DuplicatesMerged + test.DuplicatesMerged + (validation?.DuplicatesMerged ?? 0),
             RowsRemovedByBinarization = merged.Count - train.Count,
             UsersOnlyInTrain = usersOnlyInTrain,
+            Formats = [.. new[] { trainLog, testLog, validationLog }.Where(l => l?.Format is not null)
+                .Select(l => $"{Path.GetFileName(l!.Source)}: format chosen: {l.Format}").Distinct(StringComparer.Ordinal)],
         };
         List<int>? fitUsers = null;
         if (fitUserIds is not null)
@@ -171,6 +184,10 @@ public static class DatasetLoader
         return Path.GetFileName(path);
     }
 
-    private static string Binarized(float? threshold) =>
-        threshold is float t ? string.Create(CultureInfo.InvariantCulture, $"; training binarised at rating ≥ {t}") : "";
+    private static string Binarized(float? threshold) => threshold switch
+    {
+        float.NegativeInfinity => "; training binarised (every rating a positive)",
+        float t => string.Create(CultureInfo.InvariantCulture, $"; training binarised at rating ≥ {t}"),
+        null => "",
+    };
 }

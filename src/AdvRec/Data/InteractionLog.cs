@@ -53,6 +53,12 @@ public sealed class InteractionLog
     /// <summary>The item ids of this log, in order of first appearance.</summary>
     public IdMap Items { get; }
 
+    /// <summary>
+    /// How the rows were read, for logs: the format and why (such as "adjacency `user item item ...` (detected: ...)");
+    /// null for generated logs. Logs derived by splitting, prefiltering or dropping rows keep their source's.
+    /// </summary>
+    public string? Format { get; init; }
+
     /// <summary>Number of rows.</summary>
     public int Count => _users.Length;
 

@@ -6,9 +6,10 @@ using System.Text;
 namespace AdvRec.Data;
 
 /// <summary>
-/// Reads interaction files into an <see cref="InteractionLog"/>, streaming line by line: headerless delimited
-/// <c>user item [rating [timestamp]]</c> (TSV, CSV or space separated), MovieLens <c>::</c> files and the
-/// LightGCN adjacency format. Gzip-compressed files are decompressed transparently. Ids are kept as strings
+/// Reads interaction files into an <see cref="InteractionLog"/>, streaming line by line: delimited
+/// <c>user item [rating [timestamp]]</c> (TSV, CSV or space separated; a header row is skipped when the format is
+/// detected), MovieLens <c>::</c> files and the LightGCN adjacency format, told apart from the first lines unless a
+/// format is given (<see cref="DataFormat.Auto"/>). Gzip-compressed files are decompressed transparently. Ids are kept as strings
 /// (trimmed); ratings must be finite numbers and timestamps integers, parsed with the invariant culture.
 /// Every malformed input throws <see cref="DataFormatException"/> naming the file, the line and what was expected.
 /// </summary>
@@ -28,12 +29,6 @@ public static class InteractionReader
             string where = Directory.Exists(path) ? "it is a folder, not a file" : $"looked for {Path.GetFullPath(path)}";
             throw new DataFormatException(path, 0, $"file not found ({where})");
         }
-        var format = options.Format;
-        if (format == DataFormat.Auto)
-        {
-            string name = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? path[..^3] : path;
-            if (name.EndsWith(".dat", StringComparison.OrdinalIgnoreCase)) format = DataFormat.MovieLens;
-        }
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         Stream stream = file;
         if (file.ReadByte() == 0x1f && file.ReadByte() == 0x8b)
@@ -48,7 +43,7 @@ public static class InteractionReader
         using var text = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
         try
         {
-            return Read(text, path, options with { Format = format });
+            return Read(text, path, options);
         }
         catch (InvalidDataException e)
         {
@@ -58,41 +53,76 @@ public static class InteractionReader
 
     /// <summary>
     /// Reads rows from <paramref name="reader"/>; <paramref name="source"/> names them in the log and in error
-    /// messages. With <see cref="DataFormat.Auto"/>, a first non-empty line containing <c>::</c> selects MovieLens.
+    /// messages. With <see cref="DataFormat.Auto"/> the layout is told from the first lines (see
+    /// <see cref="DataFormat.Auto"/>) and recorded in <see cref="InteractionLog.Format"/>.
     /// </summary>
-    /// <exception cref="DataFormatException">The text is empty or malformed.</exception>
+    /// <exception cref="DataFormatException">The text is empty or malformed, or its format cannot be told.</exception>
     public static InteractionLog Read(TextReader reader, string source, ReadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(source);
         options ??= ReadOptions.Default;
         var lines = new LineReader(reader);
+        var format = options.Format;
+        DetectedFormat chosen;
+        if (format == DataFormat.Auto)
+        {
+            var sample = new List<(string, int)>();
+            int lineNo = lines.LineNumber;
+            foreach (string text in lines.Peek(FormatDetector.SampleLines))
+            {
+                lineNo++;
+                if (!string.IsNullOrWhiteSpace(text)) sample.Add((text, lineNo));
+            }
+            if (sample.Count == 0) throw new DataFormatException(source, 0, $"file is empty: expected lines of `{DelimitedLayout}` or `{AdjacencyLayout}`");
+            chosen = FormatDetector.Detect(sample, source, options.Separator);
+        }
+        else
+        {
+            string? given = format == DataFormat.MovieLens ? "::" : options.Separator is char c ? (c == ' ' ? null : c.ToString()) : null;
+            chosen = new DetectedFormat(format, given, false, "forced by the format option");
+        }
+
         ReadOnlySpan<char> first;
         do
         {
             if (!lines.TryReadLine(out first))
             {
-                string layout = options.Format == DataFormat.Adjacency ? AdjacencyLayout : DelimitedLayout;
+                string layout = format == DataFormat.Adjacency ? AdjacencyLayout : DelimitedLayout;
                 throw new DataFormatException(source, 0, $"file is empty: expected lines of `{layout}`");
             }
         }
         while (first.IsWhiteSpace());
+        string? header = null;
+        if (chosen.Header)
+        {
+            header = first.ToString();
+            do
+            {
+                if (!lines.TryReadLine(out first))
+                    throw new DataFormatException(source, lines.LineNumber, $"the file has a header line ('{header.Trim()}') and no rows");
+            }
+            while (first.IsWhiteSpace());
+        }
 
-        var format = options.Format;
-        if (format == DataFormat.Auto) format = first.Contains("::", StringComparison.Ordinal) ? DataFormat.MovieLens : DataFormat.Delimited;
-        if (format == DataFormat.Adjacency) return ReadAdjacency(lines, first, source);
+        string how = chosen.Reason.StartsWith("forced", StringComparison.Ordinal) ? chosen.Reason : "detected: " + chosen.Reason;
+        if (header is not null) how += $"; header line skipped: '{header.Trim()}'";
+        if (chosen.Format == DataFormat.Adjacency) return ReadAdjacency(lines, first, source, $"adjacency `{AdjacencyLayout}` ({how})");
 
-        string? separator; // null: runs of whitespace
-        if (format == DataFormat.MovieLens) separator = "::";
-        else if (options.Separator is char c) separator = c == ' ' ? null : c.ToString();
-        else if (first.Contains('\t')) separator = "\t";
-        else if (first.Contains(',')) separator = ",";
-        else separator = null;
-        return ReadDelimited(lines, first, source, separator);
+        string? separator = chosen.Separator;
+        if (format == DataFormat.Delimited && options.Separator is null)
+        {
+            // forced delimited without a separator: taken from the first line
+            if (first.Contains('\t')) separator = "\t";
+            else if (first.Contains(',')) separator = ",";
+            else separator = null;
+        }
+        string name = chosen.Format == DataFormat.MovieLens ? "MovieLens" : $"delimited by {Describe(separator)}";
+        return ReadDelimited(lines, first, source, separator, columns => $"{name} `{Layout(columns)}` ({how})");
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static InteractionLog ReadDelimited(LineReader lines, ReadOnlySpan<char> line, string source, string? separator)
+    private static InteractionLog ReadDelimited(LineReader lines, ReadOnlySpan<char> line, string source, string? separator, Func<int, string> format)
     {
         var users = new IdMap();
         var items = new IdMap();
@@ -112,7 +142,7 @@ public static class InteractionReader
                 if (n < 2 || n > 4)
                 {
                     string hint = n > 4
-                        ? "; for the LightGCN adjacency format `user item item ...` choose DataFormat.Adjacency"
+                        ? "; for the LightGCN adjacency format `user item item ...` choose format adjacency (--format adjacency, data_config.format, DataFormat.Adjacency)"
                         : "";
                     throw new DataFormatException(source, lineNo,
                         $"expected 2 to 4 columns ({DelimitedLayout}) separated by {Describe(separator)}, found {n}{hint}");
@@ -156,11 +186,11 @@ public static class InteractionReader
         }
         while (lines.TryReadLine(out line));
 
-        return new InteractionLog(source, users, items, [.. userIdx], [.. itemIdx], ratings?.ToArray(), timestamps?.ToArray());
+        return new InteractionLog(source, users, items, [.. userIdx], [.. itemIdx], ratings?.ToArray(), timestamps?.ToArray()) { Format = format(columns) };
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static InteractionLog ReadAdjacency(LineReader lines, ReadOnlySpan<char> line, string source)
+    private static InteractionLog ReadAdjacency(LineReader lines, ReadOnlySpan<char> line, string source, string format)
     {
         var users = new IdMap();
         var items = new IdMap();
@@ -178,7 +208,7 @@ public static class InteractionReader
             }
         }
         while (lines.TryReadLine(out line));
-        return new InteractionLog(source, users, items, [.. userIdx], [.. itemIdx]);
+        return new InteractionLog(source, users, items, [.. userIdx], [.. itemIdx]) { Format = format };
     }
 
     /// <summary>Splits <paramref name="line"/>, stores the first fields' ranges and returns the total number of fields.</summary>

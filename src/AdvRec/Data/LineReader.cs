@@ -49,6 +49,43 @@ internal sealed class LineReader(TextReader reader)
         }
     }
 
+    /// <summary>
+    /// Up to <paramref name="maxLines"/> of the next lines (blank ones included, without line endings) as strings,
+    /// without consuming them: <see cref="TryReadLine"/> still returns them afterwards, with the same line numbers.
+    /// </summary>
+    public List<string> Peek(int maxLines)
+    {
+        var lines = new List<string>();
+        int pos = _start;
+        while (lines.Count < maxLines)
+        {
+            int newline = _buffer.AsSpan(pos, _end - pos).IndexOf('\n');
+            if (newline >= 0)
+            {
+                lines.Add(TrimCarriageReturn(_buffer.AsSpan(pos, newline)).ToString());
+                pos += newline + 1;
+                continue;
+            }
+            if (_eof)
+            {
+                if (pos < _end) lines.Add(TrimCarriageReturn(_buffer.AsSpan(pos, _end - pos)).ToString());
+                break;
+            }
+            if (_start > 0)
+            {
+                Array.Copy(_buffer, _start, _buffer, 0, _end - _start);
+                _end -= _start;
+                pos -= _start;
+                _start = 0;
+            }
+            if (_end == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2);
+            int read = reader.Read(_buffer, _end, _buffer.Length - _end);
+            if (read == 0) _eof = true;
+            else _end += read;
+        }
+        return lines;
+    }
+
     private static ReadOnlySpan<char> TrimCarriageReturn(ReadOnlySpan<char> line) =>
         line.Length > 0 && line[^1] == '\r' ? line[..^1] : line;
 }

@@ -73,6 +73,12 @@ public static class Prefilter
                     }
                     if (!stable) stable = KCoreHolds(log.UserIndices, log.Users.Count, alive, k.Core) && KCoreHolds(log.ItemIndices, log.Items.Count, alive, k.Core);
                     break;
+                case UserAveragePrefilter:
+                    count -= KeepRatingsAtLeastUserMean(log, alive);
+                    break;
+                case ColdUsersPrefilter c:
+                    count -= KeepColdUsers(log, alive, c.Threshold);
+                    break;
                 default:
                     throw new ArgumentException($"unsupported prefilter step {step.GetType().Name}", nameof(steps));
             }
@@ -105,6 +111,49 @@ public static class Prefilter
             if (!alive[k]) continue;
             float r = log.HasRatings ? ratings[k] : 1f;
             if (!(r >= threshold))
+            {
+                alive[k] = false;
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    /// <summary>Removes the rows rated below their user's mean rating (over the user's live rows); a log without ratings keeps every row.</summary>
+    private static int KeepRatingsAtLeastUserMean(InteractionLog log, bool[] alive)
+    {
+        if (!log.HasRatings) return 0;
+        var users = log.UserIndices;
+        var ratings = log.Ratings;
+        var sum = new double[log.Users.Count];
+        var n = new int[log.Users.Count];
+        for (int k = 0; k < alive.Length; k++)
+        {
+            if (!alive[k]) continue;
+            sum[users[k]] += ratings[k];
+            n[users[k]]++;
+        }
+        int removed = 0;
+        for (int k = 0; k < alive.Length; k++)
+        {
+            if (alive[k] && ratings[k] < sum[users[k]] / n[users[k]])
+            {
+                alive[k] = false;
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    /// <summary>Removes the rows of users with more than <paramref name="threshold"/> live rows.</summary>
+    private static int KeepColdUsers(InteractionLog log, bool[] alive, int threshold)
+    {
+        var counts = Counts(log.UserIndices, log.Users.Count, alive);
+        var users = log.UserIndices;
+        int removed = 0;
+        for (int k = 0; k < alive.Length; k++)
+        {
+            if (alive[k] && counts[users[k]] > threshold)
             {
                 alive[k] = false;
                 removed++;
@@ -171,6 +220,6 @@ public static class Prefilter
             if (times is not null) times[m] = srcTimes[k];
             m++;
         }
-        return new InteractionLog(log.Source, users, items, u, i, ratings, times);
+        return new InteractionLog(log.Source, users, items, u, i, ratings, times) { Format = log.Format };
     }
 }

@@ -75,3 +75,29 @@ public sealed record IterativeKCorePrefilter(int Core, int MaxRounds = 100) : Pr
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxRounds, 1, nameof(MaxRounds));
     }
 }
+
+/// <summary>
+/// Elliot's <c>user_average</c>: keeps each user's rows rated at least that user's mean rating (over the rows still
+/// present). A log without ratings keeps every row.
+/// </summary>
+public sealed record UserAveragePrefilter : PrefilterStep
+{
+    /// <inheritdoc/>
+    public override string Description => "ratings at or above each user's average";
+
+    /// <inheritdoc/>
+    public override void Validate()
+    {
+    }
+}
+
+/// <summary>Elliot's <c>cold_users</c>: keeps only the users with at most <see cref="Threshold"/> rows (cold users).</summary>
+/// <param name="Threshold">The most rows a kept user has (at least 1).</param>
+public sealed record ColdUsersPrefilter(int Threshold) : PrefilterStep
+{
+    /// <inheritdoc/>
+    public override string Description => $"cold users (at most {Threshold} rows)";
+
+    /// <inheritdoc/>
+    public override void Validate() => ArgumentOutOfRangeException.ThrowIfLessThan(Threshold, 1, nameof(Threshold));
+}

@@ -6,12 +6,12 @@ public sealed record ReadOptions
     /// <summary>The default options: format and separator detected from the file, no binarisation.</summary>
     public static ReadOptions Default { get; } = new();
 
-    /// <summary>The file layout; default <see cref="DataFormat.Auto"/> (MovieLens or delimited; adjacency must be named).</summary>
+    /// <summary>The file layout; default <see cref="DataFormat.Auto"/> (told from the file's first lines); any other value forces it.</summary>
     public DataFormat Format { get; init; } = DataFormat.Auto;
 
     /// <summary>
-    /// The column separator of <see cref="DataFormat.Delimited"/> files; default null: detected from the first
-    /// non-empty line (a tab, else a comma, else runs of spaces). <c>' '</c> means runs of spaces and tabs;
+    /// The column separator of <see cref="DataFormat.Delimited"/> files (given with <see cref="DataFormat.Auto"/>, it makes
+    /// the file delimited); default null: detected from the first lines (a tab, else a comma, else runs of spaces). <c>' '</c> means runs of spaces and tabs;
     /// any other character separates columns exactly (fields are trimmed).
     /// </summary>
     public char? Separator { get; init; }

@@ -66,4 +66,7 @@ public sealed record SplitReport
 
     /// <summary>Users kept in training only because a split could hold none of their rows out (0 for fixed splits).</summary>
     public int UsersOnlyInTrain { get; init; }
+
+    /// <summary>How each input file was read, one line per file: "train.txt.gz: format chosen: adjacency `user item item ...` (detected: ...)".</summary>
+    public IReadOnlyList<string> Formats { get; init; } = [];
 }

@@ -197,7 +197,7 @@ public abstract class Splitter
             if (times is not null) times[o] = log.Timestamps[k];
             o++;
         }
-        return new InteractionLog(log.Source, users, items, outUsers, outItems, ratings, times);
+        return new InteractionLog(log.Source, users, items, outUsers, outItems, ratings, times) { Format = log.Format };
     }
 
     private enum SplitPart : byte

@@ -61,11 +61,38 @@ public sealed record ModelContext(int Epochs, Interactions Train, Dataset? Data 
 /// </summary>
 public static class ModelRegistry
 {
+    // Elliot's BPRMF_batch keys (lr, l_w, l_b) and BPRMF's (one regularisation per table: AdvRec has one weight, so
+    // they must agree; bias_regularization is l_b)
     private static readonly Dictionary<string, string> BprMfAliases = new()
     {
         ["lr"] = nameof(BprMfOptions.LearningRate),
         ["l_w"] = nameof(BprMfOptions.Regularization),
         ["l_b"] = nameof(BprMfOptions.BiasRegularization),
+        ["user_regularization"] = nameof(BprMfOptions.Regularization),
+        ["positive_item_regularization"] = nameof(BprMfOptions.Regularization),
+        ["negative_item_regularization"] = nameof(BprMfOptions.Regularization),
+        ["bias_regularization"] = nameof(BprMfOptions.BiasRegularization),
+    };
+
+    private static readonly Dictionary<string, ElliotKey> BprMfElliotKeys = new()
+    {
+        ["update_negative_item_factors"] = ElliotKey.Fixed("true", "AdvRec's BPR-MF updates every row a triple touches"),
+        ["update_users"] = ElliotKey.Fixed("true", "AdvRec's BPR-MF updates every row a triple touches"),
+        ["update_items"] = ElliotKey.Fixed("true", "AdvRec's BPR-MF updates every row a triple touches"),
+        ["update_bias"] = ElliotKey.Fixed("true", "AdvRec's BPR-MF updates the item bias whenever it has one (item_bias)"),
+    };
+
+    // Elliot's VBPR and AMR read the features of a VisualAttribute side_information block
+    private static readonly Dictionary<string, ElliotKey> VisualElliotKeys = new()
+    {
+        ["batch_eval"] = ElliotKey.Ignored("it only sizes the blocks of users scored at once; results do not depend on it"),
+        ["loader"] = ElliotKey.Fixed("VisualAttributes", "the features come from data_config's item_features or its VisualAttribute side_information block"),
+    };
+
+    private static readonly Dictionary<string, ElliotKey> OneEpochElliotKeys = new()
+    {
+        ["epochs"] = ElliotKey.Ignored("the model is fitted in one pass; more epochs would repeat it"),
+        ["batch_size"] = ElliotKey.Ignored("the model is fitted in one pass over all the data, not in batches"),
     };
 
     private static readonly Dictionary<string, string> AmfAliases = new()
@@ -97,21 +124,21 @@ public static class ModelRegistry
     /// <summary>Every registered model, by name (case-insensitive).</summary>
     public static IReadOnlyDictionary<string, ModelDefinition> Models { get; } = new Dictionary<string, ModelDefinition>(StringComparer.OrdinalIgnoreCase)
     {
-        [BprMf.ModelName] = new(BprMf.ModelName, new ModelSchema(new BprMfOptions(), BprMfAliases),
+        [BprMf.ModelName] = new(BprMf.ModelName, new ModelSchema(new BprMfOptions(), BprMfAliases) { ElliotNames = ["BPRMF", "BPRMF_batch"], ElliotKeys = BprMfElliotKeys },
             (o, c) => new BprMf((BprMfOptions)o, c.Train), _ => null, _ => new AttackOptions(),
             (m, path) => ((BprMf)m).Save(path)),
         [Amf.ModelName] = new(Amf.ModelName, new ModelSchema(new AmfOptions(), AmfAliases),
             (o, c) => new Amf((AmfOptions)o with { Epochs = c.Epochs }, c.Train), o => ((AmfOptions)o).Epochs,
             o => o is AmfOptions a ? new AttackOptions { Epsilon = a.Epsilon, Steps = a.NbIter, StepSize = a.EpsIter } : new AttackOptions(),
             (m, path) => ((Amf)m).Factorization.Save(path)),
-        [Vbpr.ModelName] = new(Vbpr.ModelName, new ModelSchema(new VbprOptions(), VbprAliases),
+        [Vbpr.ModelName] = new(Vbpr.ModelName, new ModelSchema(new VbprOptions(), VbprAliases) { ElliotKeys = VisualElliotKeys },
             (o, c) => new Vbpr((VbprOptions)o, c.Train, FeaturesOf(c, Vbpr.ModelName)), _ => null, _ => new AttackOptions { Targets = [Vbpr.ItemFeatureVectors] },
             (m, path) => ((Vbpr)m).Save(path), NeedsItemFeatures: true),
-        [Amr.ModelName] = new(Amr.ModelName, new ModelSchema(new AmrOptions(), AmrAliases, [nameof(AmrOptions.Pretrained)]),
+        [Amr.ModelName] = new(Amr.ModelName, new ModelSchema(new AmrOptions(), AmrAliases, [nameof(AmrOptions.Pretrained)]) { ElliotKeys = VisualElliotKeys },
             CreateAmr, o => ((AmrOptions)o).Epochs,
             o => o is AmrOptions a ? new AttackOptions { Epsilon = a.Epsilon, Steps = a.NbIter, StepSize = a.EpsIter, Targets = [Vbpr.ItemFeatureVectors] } : new AttackOptions(),
             (m, path) => ((Amr)m).Visual.Save(path), NeedsItemFeatures: true, CheckAmr),
-        [MostPop.ModelName] = new(MostPop.ModelName, new ModelSchema(new MostPopOptions()),
+        [MostPop.ModelName] = new(MostPop.ModelName, new ModelSchema(new MostPopOptions()) { ElliotKeys = OneEpochElliotKeys },
             (o, c) => new MostPop((MostPopOptions)o, c.Train), _ => 1, _ => new AttackOptions(),
             (m, path) => ((MostPop)m).Save(path)),
         [GlobalMean.ModelName] = new(GlobalMean.ModelName, new ModelSchema(new GlobalMeanOptions()),

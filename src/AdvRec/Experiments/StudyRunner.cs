@@ -33,12 +33,19 @@ public sealed record StudyRunOptions(string OutputRoot, IChartRenderer? Charts =
     public int? Threads { get; init; }
 }
 
+/// <summary>Where a run writes: its own folder, and the performance, recommendation and weight folders (the run folder's, or Elliot's path_output_rec_*).</summary>
+internal sealed record RunFolders(string Run, string Performance, string Recs, string Weights);
+
 /// <summary>The best configuration of one model, trained, with its test results.</summary>
 /// <param name="Model">The model's name.</param>
 /// <param name="Configuration">The grid point ("factors=64, lr=0.05"; empty without a grid).</param>
 /// <param name="History">How training went.</param>
 /// <param name="Test">Test-split metrics of the selected epoch.</param>
-public sealed record StudyModelResult(string Model, string Configuration, TrainingHistory History, EvaluationResult Test);
+public sealed record StudyModelResult(string Model, string Configuration, TrainingHistory History, EvaluationResult Test)
+{
+    /// <summary>The model's key in the study: <see cref="Model"/>, or the Elliot name it was written with (such as BPRMF).</summary>
+    public string WrittenName { get; init; } = Model;
+}
 
 /// <summary>What a study produced.</summary>
 /// <param name="OutputFolder">The run's results folder.</param>
@@ -63,14 +70,18 @@ public static class StudyRunner
         if (options.Threads is < 0) throw new ArgumentOutOfRangeException(nameof(options), options.Threads, "threads must be >= 0 (0 = all cores)");
         if (config.Threads < 0) throw new ArgumentOutOfRangeException(nameof(config), config.Threads, "threads must be >= 0 (0 = all cores)");
         var clock = Stopwatch.StartNew();
-        var data = LoadData(config);
+        var loadNotes = new List<string>();
+        var data = LoadData(config, loadNotes.Add);
         double loadSeconds = clock.Elapsed.TotalSeconds;
         var driven = new Stopwatch(); // training and evaluation: the work the runner drives
         CheckSelectable(config, data, options.Models);
 
         string stamp = DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         string folder = Path.Combine(options.OutputRoot, $"{Safe(config.Dataset)}-{stamp}");
-        Directory.CreateDirectory(Path.Combine(folder, "performance"));
+        var dirs = new RunFolders(folder, config.Outputs.Performance ?? Path.Combine(folder, "performance"),
+            config.Outputs.Recommendations ?? Path.Combine(folder, "recs"), config.Outputs.Weights ?? Path.Combine(folder, "weights"));
+        Directory.CreateDirectory(folder);
+        Directory.CreateDirectory(dirs.Performance);
         using var logFile = new StreamWriter(Path.Combine(folder, "run.log"), append: false) { AutoFlush = true };
         void Log(string line)
         {
@@ -81,6 +92,16 @@ public static class StudyRunner
         Log($"study {config.SourcePath}: {data.Name}: {data.Description}");
         foreach (var warning in config.Warnings) Log($"config warning: {warning}");
         var r = data.Report;
+        foreach (string format in r.Formats) Log(format);
+        foreach (string note in loadNotes) Log(note);
+        foreach (var (what, path, key) in new[] { ("performance tables", config.Outputs.Performance, "path_output_rec_performance"),
+            ("recommendation lists", config.Outputs.Recommendations, "path_output_rec_result"), ("weights", config.Outputs.Weights, "path_output_rec_weight") })
+        {
+            if (path is not null) Log($"{what} go to {path} ({key})");
+        }
+        string? device = options.Device ?? config.Device;
+        if (options.Device is null && config.Device is not null)
+            Log($"device {config.Device} for every model that has one (the study's gpu; advrec run --device overrides it)");
         Log($"train {r.TrainRows} rows ({r.TrainUsers} users, {r.TrainItems} items); validation {r.ValidationRows} rows; test {r.TestRows} rows; " +
             $"dropped from test: {r.TestRowsDroppedUnseenUser} (unseen user), {r.TestRowsDroppedUnseenItem} (unseen item)");
         if (data.ItemFeatures is { } features)
@@ -110,6 +131,10 @@ public static class StudyRunner
             var definition = options.Models.TryGetValue(modelConfig.Name, out var found) ? found
                 : throw new ArgumentException($"the study names the model '{modelConfig.Name}', which this runner does not have ({string.Join(", ", options.Models.Keys)})", nameof(options));
             var meta = modelConfig.Meta;
+            if (modelConfig.IsAlias)
+                Log($"model {modelConfig.WrittenName} ({modelConfig.Position}) is Elliot's name for {modelConfig.Name}; the outputs name it {modelConfig.Name}");
+            if (modelConfig.GridSize > modelConfig.Variants.Count)
+                Log($"{modelConfig.Name}: {modelConfig.Variants.Count} of the grid's {modelConfig.GridSize} points are trained (meta.hyper_max_evals; drawn with random_seed {config.RandomSeed})");
             StudyModelResult? modelBest = null;
             IIterativeModel? modelBestInstance = null;
             foreach (var variant in modelConfig.Variants)
@@ -129,10 +154,10 @@ public static class StudyRunner
                     Seed = config.RandomSeed,
                 };
                 string label = variant.Description.Length == 0 ? modelConfig.Name : $"{modelConfig.Name} ({variant.Description})";
-                Log($"training {label}, {epochs} epochs");
+                Log($"training {label}, {epochs} epochs; options {variant.Options}");
                 var sw = Stopwatch.StartNew();
                 driven.Start();
-                var model = definition.Create(threads.OptionsFor(modelConfig, definition.Schema, variant.Options), new ModelContext(epochs, data.Train, data, Log, options.Device));
+                var model = definition.Create(threads.OptionsFor(modelConfig, definition.Schema, variant.Options), new ModelContext(epochs, data.Train, data, Log, device));
                 if (model is not IRatingPredictor && test.Metrics.Any(m => m.IsRatingError()))
                 {
                     (model as IDisposable)?.Dispose();
@@ -152,7 +177,7 @@ public static class StudyRunner
                     $", test {string.Join(", ", test.Keys.Select(k => $"{k} {testResult.Mean(k):F4}"))} ({sw.Elapsed.TotalSeconds:F1} s)");
                 trials.AddRow([modelConfig.Name, variant.Description, history.Epochs.Count, history.BestEpoch,
                     history.BestValidation ?? double.NaN, .. test.Keys.Select(k => (ResultCell)testResult.Mean(k))]);
-                var result = new StudyModelResult(modelConfig.Name, variant.Description, history, testResult);
+                var result = new StudyModelResult(modelConfig.Name, variant.Description, history, testResult) { WrittenName = modelConfig.WrittenName.Length > 0 ? modelConfig.WrittenName : modelConfig.Name };
                 bool better = modelBest is null || (history.BestValidation is { } bv && modelBest.History.BestValidation is { } mv &&
                     (trainer.ValidationMetric.Metric.HigherIsBetter() ? bv > mv : bv < mv));
                 if (better)
@@ -173,14 +198,14 @@ public static class StudyRunner
                 curves.Add((modelConfig.Name, RobustnessSweep.Run(modelBestInstance!, test, sweep.Epsilons, sweep.Attack(sweep.Epsilons[0]), config.RandomSeed, progress, cancellationToken, modelBest!.Test)));
                 driven.Stop();
             }
-            WriteModelOutputs(folder, config, data, definition, modelConfig, modelBest!, modelBestInstance!, meta.ValidationMetric ?? test.Keys[0], options.Charts, report, driven, Log);
+            WriteModelOutputs(dirs, config, data, definition, modelConfig, modelBest!, modelBestInstance!, meta.ValidationMetric ?? test.Keys[0], options.Charts, report, driven, Log);
             (modelBestInstance as IDisposable)?.Dispose();
         }
 
-        trials.WriteTsv(Path.Combine(folder, "performance", "trials.tsv"));
-        WritePerformance(folder, test, best, report);
-        WriteSignificance(folder, config, test, best, report);
-        if (curves.Count > 0) WriteRobustness(folder, test, curves, options.Charts, report);
+        trials.WriteTsv(Path.Combine(dirs.Performance, "trials.tsv"));
+        WritePerformance(dirs, test, best, report, config.PrintResultsAsTriplets);
+        WriteSignificance(dirs, config, test, best, report);
+        if (curves.Count > 0) WriteRobustness(dirs, test, curves, options.Charts, report);
         report.AddSection("All trials").AddTable(trials);
         report.Write(Path.Combine(folder, "report.html"));
         double total = clock.Elapsed.TotalSeconds, work = driven.Elapsed.TotalSeconds;
@@ -195,8 +220,12 @@ public static class StudyRunner
     /// With <c>item_features</c>, the interactions of items without a feature vector are dropped before splitting (and
     /// counted), then the vectors are aligned with the items by original id and normalised.
     /// </remarks>
-    public static Dataset LoadData(StudyConfig config)
+    public static Dataset LoadData(StudyConfig config) => LoadData(config, null);
+
+    /// <summary>Loads the study's data as <see cref="LoadData(StudyConfig)"/>; <paramref name="notes"/> receives what was written (a saved split).</summary>
+    public static Dataset LoadData(StudyConfig config, Action<string>? notes)
     {
+        ArgumentNullException.ThrowIfNull(config);
         var read = config.ToReadOptions();
         if (config.Data.Strategy == DataStrategy.SyntheticVisual)
             return SyntheticVisualDataset.Generate(config.RandomSeed, config.Data.Synthetic);
@@ -212,7 +241,7 @@ public static class StudyRunner
             return kept;
         }
         Dataset data;
-        if (config.Data.Strategy == DataStrategy.Fixed)
+        if (config.Data.Strategy is DataStrategy.Fixed or DataStrategy.Hierarchy)
         {
             if (table is null)
                 return DatasetLoader.LoadFixed(config.Data.TrainPath!, config.Data.TestPath!, config.Data.ValidationPath, read, config.Dataset);
@@ -225,11 +254,29 @@ public static class StudyRunner
             var log = Filter(InteractionReader.Read(config.Data.DatasetPath!, read));
             if (config.Prefiltering.Count > 0) log = Prefilter.Apply(log, config.Prefiltering).Log;
             var splitting = config.Splitting ?? throw new ConfigException(new ConfigPosition(config.SourcePath, 1, 1), "strategy 'dataset' needs a splitting block");
-            data = DatasetLoader.FromLog(log, Splitter(splitting), config.RandomSeed, config.BinarizeThreshold, config.Dataset);
+            data = DatasetLoader.FromLog(log, Splitter(splitting), config.RandomSeed, config.BinarizeThreshold, config.Dataset,
+                onSplit: splitting.SaveFolder is { } save ? split => SaveSplit(split, save, notes) : null);
         }
         if (table is null) return data;
         var features = ItemFeatures.Align(table, data.Items, config.Data.ItemFeatures!.Normalization);
         return data.WithItemFeatures(features.WithDropped(rowsDropped, itemsDropped.Count));
+    }
+
+    /// <summary>
+    /// Writes a split in Elliot's save_folder layout, which strategy hierarchy reads back: <c>0/test.tsv</c> with
+    /// <c>0/train.tsv</c>, or with <c>0/0/train.tsv</c> and <c>0/0/val.tsv</c>. Files are replaced; nothing else in the folder is touched.
+    /// </summary>
+    private static void SaveSplit(SplitResult split, string folder, Action<string>? log)
+    {
+        string fold = Path.Combine(folder, "0");
+        InteractionWriter.WriteTsv(split.Test, Path.Combine(fold, "test.tsv"));
+        if (split.Validation is { } validation)
+        {
+            InteractionWriter.WriteTsv(split.Train, Path.Combine(fold, "0", "train.tsv"));
+            InteractionWriter.WriteTsv(validation, Path.Combine(fold, "0", "val.tsv"));
+        }
+        else InteractionWriter.WriteTsv(split.Train, Path.Combine(fold, "train.tsv"));
+        log?.Invoke($"split saved to {folder} (splitting.save_folder): {split.Train.Count} train, {split.Validation?.Count ?? 0} validation and {split.Test.Count} test rows, before binarisation");
     }
 
     // The validation part is carved from training the same way as the test part (the splitters' rule); under strong
@@ -290,28 +337,29 @@ public static class StudyRunner
         return m.Position;
     }
 
-    private static void WriteModelOutputs(string folder, StudyConfig config, Dataset data, ModelDefinition definition, ModelConfig modelConfig,
+    private static void WriteModelOutputs(RunFolders dirs, StudyConfig config, Dataset data, ModelDefinition definition, ModelConfig modelConfig,
         StudyModelResult result, IIterativeModel model, MetricKey validationMetric, IChartRenderer? charts, HtmlReport report, Stopwatch driven, Action<string> log)
     {
         string name = Safe(modelConfig.Name);
         var section = report.AddSection(modelConfig.Name);
         var h = result.History;
+        if (modelConfig.IsAlias) section.AddParagraph($"Written in the study as {modelConfig.WrittenName}, Elliot's name for {modelConfig.Name}.");
         section.AddParagraph(result.Configuration.Length == 0 ? "Default configuration." : $"Best configuration: {result.Configuration}.")
             .AddParagraph(h.SelectedOnValidation
                 ? $"Selected epoch {h.BestEpoch} of {h.Epochs.Count} on the validation split{(h.StoppedEarly ? " (stopped early)" : "")}."
                 : $"No validation split: the last epoch ({h.BestEpoch}) is kept.");
         if (modelConfig.Meta.SaveRecs)
         {
-            Directory.CreateDirectory(Path.Combine(folder, "recs"));
+            Directory.CreateDirectory(dirs.Recs);
             driven.Start(); // scoring every user is inference work; only the writing is the runner's own
             var lists = TopKRecommender.Recommend(model, Math.Min(config.TopK > 0 ? config.TopK : 50, data.NumItems), data.Train);
             driven.Stop();
-            RecommendationFile.Write(Path.Combine(folder, "recs", $"{name}.tsv"), lists, data.Users, data.Items);
+            RecommendationFile.Write(Path.Combine(dirs.Recs, $"{name}.tsv"), lists, data.Users, data.Items);
         }
         if (modelConfig.Meta.SaveWeights)
         {
-            Directory.CreateDirectory(Path.Combine(folder, "weights"));
-            definition.Save(model, Path.Combine(folder, "weights", $"{name}.bin"));
+            Directory.CreateDirectory(dirs.Weights);
+            definition.Save(model, Path.Combine(dirs.Weights, $"{name}.bin"));
         }
         if (h.PerturbationColumns.Count > 0)
         {
@@ -320,13 +368,13 @@ public static class StudyRunner
                 if (rows.Count == 0) continue;
                 var table = new ResultTable(h.PerturbationColumns);
                 foreach (var row in rows) table.AddRow([.. row.Select(c => double.TryParse(c, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) ? (ResultCell)d : c)]);
-                table.WriteTsv(Path.Combine(folder, "performance", $"adversarial-{name}-{split}.tsv"));
+                table.WriteTsv(Path.Combine(dirs.Performance, $"adversarial-{name}-{split}.tsv"));
                 if (split == "test") section.AddTable(table, "0.####", "eval_perturbations on the test split (clean, SSAP = FGSM, MSAP)");
             }
         }
         if (charts is not null)
         {
-            Directory.CreateDirectory(Path.Combine(folder, "plots"));
+            Directory.CreateDirectory(Path.Combine(dirs.Run, "plots"));
             var epochs = h.Epochs.Select((e, k) => (double)(k + 1)).ToList();
             var series = new List<ChartSeries> { new("training loss / first epoch", epochs, Relative(h.Epochs.Select(e => e.Stats.Loss).ToList())) };
             var validated = h.Epochs.Select((e, k) => (Epoch: k + 1.0, e.Validation)).Where(x => x.Validation.HasValue).ToList();
@@ -335,7 +383,7 @@ public static class StudyRunner
             int firstAdversarial = h.Epochs.ToList().FindIndex(e => e.Adversarial);
             var chart = new Chart($"{modelConfig.Name}: training", "epoch", "value", series,
                 firstAdversarial >= 0 ? firstAdversarial + 0.5 : null, firstAdversarial >= 0 ? "APR starts" : null);
-            string png = Path.Combine(folder, "plots", $"training-{name}.png");
+            string png = Path.Combine(dirs.Run, "plots", $"training-{name}.png");
             charts.Render(chart, png, Path.ChangeExtension(png, ".svg"));
             section.AddImage(png, $"training curve of {modelConfig.Name}");
         }
@@ -344,7 +392,7 @@ public static class StudyRunner
 
     private static List<double> Relative(List<double> values) => values.Select(v => values[0] == 0 ? v : v / values[0]).ToList();
 
-    private static void WritePerformance(string folder, RankingEvaluator test, IReadOnlyList<StudyModelResult> best, HtmlReport report)
+    private static void WritePerformance(RunFolders dirs, RankingEvaluator test, IReadOnlyList<StudyModelResult> best, HtmlReport report, bool triplets)
     {
         var section = report.AddSection("Test performance of the best configurations");
         var auc = test.Keys.Where(k => !k.Metric.HasCutoff()).ToList();
@@ -353,24 +401,31 @@ public static class StudyRunner
             var keys = test.Keys.Where(x => x.Cutoff == k).Concat(auc).ToList();
             var table = new ResultTable(["model", "configuration", .. keys.Select(x => x.ToString())]);
             foreach (var b in best) table.AddRow([b.Model, b.Configuration, .. keys.Select(x => (ResultCell)b.Test.Mean(x))]);
-            string path = Path.Combine(folder, "performance", $"rec_cutoff_{k}");
+            string path = Path.Combine(dirs.Performance, $"rec_cutoff_{k}");
             table.WriteTsv(path + ".tsv");
             table.WriteJson(path + ".json");
             section.AddTable(table, "0.0000", $"cutoff {k}");
+            if (!triplets) continue;
+            // Elliot's print_results_as_triplets: one (model, metric, value) row per result
+            var rows = new ResultTable("model", "metric", "value");
+            foreach (var b in best)
+                foreach (var x in keys) rows.AddRow(b.Model, x.ToString(), b.Test.Mean(x));
+            rows.WriteTsv(Path.Combine(dirs.Performance, $"triplets_rec_cutoff_{k}.tsv"));
         }
         var bestParams = best.ToDictionary(b => b.Model, b => new Dictionary<string, object?>
         {
+            ["written_as"] = b.WrittenName,
             ["configuration"] = b.Configuration,
             ["best_epoch"] = b.History.BestEpoch,
             ["validation"] = b.History.BestValidation,
             ["selected_on_validation"] = b.History.SelectedOnValidation,
         });
-        AtomicFile.Write(Path.Combine(folder, "performance", "best_params.json"),
+        AtomicFile.Write(Path.Combine(dirs.Performance, "best_params.json"),
             s => JsonSerializer.Serialize(s, bestParams, new JsonSerializerOptions { WriteIndented = true }));
     }
 
     // Paired tests on per-user values between every pair of best models (same users, same order).
-    private static void WriteSignificance(string folder, StudyConfig config, RankingEvaluator test, IReadOnlyList<StudyModelResult> best, HtmlReport report)
+    private static void WriteSignificance(RunFolders dirs, StudyConfig config, RankingEvaluator test, IReadOnlyList<StudyModelResult> best, HtmlReport report)
     {
         if (!(config.Evaluation.PairedTTest || config.Evaluation.WilcoxonTest) || best.Count < 2) return;
         var table = new ResultTable("model A", "model B", "metric", "mean difference", "t-test p", "Wilcoxon p");
@@ -382,12 +437,12 @@ public static class StudyRunner
                     double w = config.Evaluation.WilcoxonTest ? WilcoxonSignedRank.Test(best[a].Test, best[b].Test, key).PValue : double.NaN;
                     table.AddRow(best[a].Model, best[b].Model, key.ToString(), t.MeanDifference, config.Evaluation.PairedTTest ? t.PValue : double.NaN, w);
                 }
-        table.WriteTsv(Path.Combine(folder, "performance", "stat_tests.tsv"));
+        table.WriteTsv(Path.Combine(dirs.Performance, "stat_tests.tsv"));
         report.AddSection("Significance (paired on per-user values)").AddTable(table, "0.####");
     }
 
     // The robustness curves: one TSV row per model, eps and metric; one chart of the first metric.
-    private static void WriteRobustness(string folder, RankingEvaluator test, List<(string Model, RobustnessCurve Curve)> curves, IChartRenderer? charts, HtmlReport report)
+    private static void WriteRobustness(RunFolders dirs, RankingEvaluator test, List<(string Model, RobustnessCurve Curve)> curves, IChartRenderer? charts, HtmlReport report)
     {
         var table = new ResultTable("model", "eps", "metric", "clean", "attacked", "random", "attack change", "random change");
         foreach (var (model, curve) in curves)
@@ -398,7 +453,7 @@ public static class StudyRunner
                     table.AddRow(model, (double)(decimal)p.Epsilon, key.ToString(), clean, attacked, random,
                         clean == 0 ? double.NaN : (attacked - clean) / clean, clean == 0 ? double.NaN : (random - clean) / clean);
                 }
-        table.WriteTsv(Path.Combine(folder, "performance", "robustness.tsv"));
+        table.WriteTsv(Path.Combine(dirs.Performance, "robustness.tsv"));
         var section = report.AddSection("Robustness (attack at each eps, random noise of the same norms beside it)");
         if (charts is not null)
         {
@@ -410,7 +465,7 @@ public static class StudyRunner
                 series.Add(new ChartSeries($"{model}, attack", x, curve.Points.Select(p => p.Attacked.Mean(key)).Prepend(curve.Clean.Mean(key)).ToList()));
                 series.Add(new ChartSeries($"{model}, random", x, curve.Points.Select(p => p.Random.Mean(key)).Prepend(curve.Clean.Mean(key)).ToList(), Dashed: true));
             }
-            string png = Path.Combine(folder, "plots", "robustness.png");
+            string png = Path.Combine(dirs.Run, "plots", "robustness.png");
             Directory.CreateDirectory(Path.GetDirectoryName(png)!);
             charts.Render(new Chart($"Robustness: {key} under attack and random noise", "eps (per-row L2 budget)", key.ToString(), series), png, Path.ChangeExtension(png, ".svg"));
             section.AddImage(png, "robustness curves");

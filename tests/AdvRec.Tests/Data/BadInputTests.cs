@@ -41,8 +41,10 @@ public sealed class BadInputTests : IDisposable
     [Fact]
     public void TooManyColumnsOnFirstLineSuggestsAdjacency()
     {
-        var e = ReadBad("train.txt", "0 1 2 3 4 5\n");
-        AssertAt(e, 1, "expected 2 to 4 columns (user item [rating [timestamp]])", "found 6", "DataFormat.Adjacency");
+        // detected as adjacency without a format; forced delimited, the error says how to choose adjacency
+        Assert.Equal(5, InteractionReader.Read(_dir.Write("auto.txt", "0 1 2 3 4 5\n")).Count);
+        var e = ReadBad("train.txt", "0 1 2 3 4 5\n", new ReadOptions { Format = DataFormat.Delimited });
+        AssertAt(e, 1, "expected 2 to 4 columns (user item [rating [timestamp]])", "found 6", "--format adjacency");
     }
 
     [Fact]
@@ -55,7 +57,9 @@ public sealed class BadInputTests : IDisposable
     [Fact]
     public void NonNumericRatingOnFirstLineHintsAtHeader()
     {
-        var e = ReadBad("header.csv", "user,item,rating\n1,2,3\n");
+        // detected (and skipped) without a format; forced delimited, a header is an error that says so
+        Assert.Equal(1, InteractionReader.Read(_dir.Write("auto.csv", "user,item,rating\n1,2,3\n")).Count);
+        var e = ReadBad("header.csv", "user,item,rating\n1,2,3\n", new ReadOptions { Format = DataFormat.Delimited });
         AssertAt(e, 1, "rating (column 3) must be a number", "'rating'", "no header line");
     }
 

@@ -22,6 +22,26 @@ public sealed class PrefilterTests
     }
 
     [Fact]
+    public void UserAverageKeepsEachUsersRatingsAtOrAboveTheirMean()
+    {
+        // a's mean is 3 (5 and 3 stay), b's is 2 (2 and 3 stay), c keeps its one row
+        var log = Log(("a", "x", 5), ("a", "y", 1), ("a", "z", 3), ("b", "x", 1), ("b", "y", 2), ("b", "z", 3), ("c", "x", 1));
+        var result = Prefilter.Apply(log, [new UserAveragePrefilter()]);
+        Assert.Equal([("a", "x"), ("a", "z"), ("b", "y"), ("b", "z"), ("c", "x")], Pairs(result.Log));
+        Assert.Equal(2, Assert.Single(result.Steps).RowsRemoved);
+    }
+
+    [Fact]
+    public void ColdUsersKeepsOnlyUsersWithAtMostThresholdRows()
+    {
+        var log = Log(("a", "x", 5), ("a", "y", 1), ("a", "z", 3), ("b", "x", 1), ("b", "y", 2), ("c", "x", 1));
+        var result = Prefilter.Apply(log, [new ColdUsersPrefilter(2)]);
+        Assert.Equal([("b", "x"), ("b", "y"), ("c", "x")], Pairs(result.Log));
+        Assert.Equal(["b", "c"], result.Log.Users.Ids);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Prefilter.Apply(log, [new ColdUsersPrefilter(0)]));
+    }
+
+    [Fact]
     public void GlobalThresholdKeepsRatingsAtLeastT()
     {
         var log = Log(("a", "x", 5), ("a", "y", 2), ("b", "x", 3), ("c", "z", 1));

@@ -126,6 +126,6 @@ public sealed class ItemFeatures
         var hadRow = new bool[has.Length];
         foreach (int i in srcI) hadRow[i] = true;
         var droppedIds = Enumerable.Range(0, has.Length).Where(i => !has[i] && hadRow[i]).Select(i => log.Items[i]).ToList();
-        return (new InteractionLog(log.Source, users, items, [.. us], [.. its], ratings?.ToArray(), times?.ToArray()), dropped, droppedIds);
+        return (new InteractionLog(log.Source, users, items, [.. us], [.. its], ratings?.ToArray(), times?.ToArray()) { Format = log.Format }, dropped, droppedIds);
     }
 }

@@ -6,7 +6,8 @@ namespace AdvRec.Experiments.Config;
 /// matched whole when it exists); values are YAML flow scalars or sequences (<c>0.01</c>, <c>[10, 50]</c>).
 /// Missing mappings along the path are created, so the schema check that follows reports a misspelt key at the
 /// override. A path cannot create a new model. Setting <c>hyperparameters.x</c> removes <c>grid.x</c> of the same
-/// model and the other way round, so the override wins. Positions of override keys and values name the override
+/// model and the other way round, so the override wins; a hyperparameter override follows the form of the model's block
+/// (under <c>hyperparameters:</c> or beside meta, as Elliot writes it), whichever path names it. Positions of override keys and values name the override
 /// (<c>--set key=value</c>) with 1-based columns into its text.
 /// </summary>
 internal static class ConfigOverrides
@@ -80,6 +81,8 @@ internal static class ConfigOverrides
                 errors.Add(new ConfigError(pos, $"no model '{key}' in the config{NearestName.Hint(key, names)}"));
                 return;
             }
+            if (IsModelsMap(chain) && existing?.Value is { Kind: ConfigValueKind.Mapping } model)
+                MatchModelForm(model, segments, k + take);
             if (last)
             {
                 node.Set(new ConfigEntry(key, pos, value));
@@ -110,18 +113,47 @@ internal static class ConfigOverrides
     private static bool IsModelsMap(List<(ConfigValue Map, string Key)> chain) =>
         chain.Count == 3 && chain[0].Key == "experiment" && chain[1].Key == "models";
 
-    /// <summary>experiment.models.M.hyperparameters.x removes experiment.models.M.grid.x, and the other way round.</summary>
+    private static readonly string[] ModelBlockKeys = ["meta", "hyperparameters", "grid", "early_stopping"];
+
+    /// <summary>
+    /// Writes a hyperparameter override the way the model's block is written: <c>models.M.hyperparameters.x</c> sets the
+    /// key beside meta when the block has its hyperparameters there (Elliot's form), and <c>models.M.x</c> sets
+    /// <c>hyperparameters.x</c> when the block has a <c>hyperparameters:</c> mapping, so an override never mixes the forms.
+    /// <paramref name="rest"/> is the index of the first segment below the model.
+    /// </summary>
+    private static void MatchModelForm(ConfigValue model, List<(string Name, int Column)> segments, int rest)
+    {
+        bool nested = model.Find("hyperparameters") is not null;
+        bool flat = model.Entries.Any(e => !ModelBlockKeys.Contains(e.Key, StringComparer.Ordinal));
+        if (segments.Count == rest + 2 && segments[rest].Name == "hyperparameters" && !nested && flat)
+            segments.RemoveAt(rest);
+        else if (segments.Count == rest + 1 && !ModelBlockKeys.Contains(segments[rest].Name, StringComparer.Ordinal) && nested)
+            segments.Insert(rest, ("hyperparameters", segments[rest].Column));
+    }
+
+    /// <summary>
+    /// A hyperparameter override removes the same key from the model's grid, and a grid override removes the fixed value
+    /// (under hyperparameters or beside meta), so the override wins.
+    /// </summary>
     private static void RemoveSibling(List<(ConfigValue Map, string Key)> chain)
     {
-        if (chain.Count != 5 || chain[0].Key != "experiment" || chain[1].Key != "models") return;
-        string other = chain[3].Key switch
+        if (chain.Count < 4 || chain.Count > 5 || chain[0].Key != "experiment" || chain[1].Key != "models") return;
+        if (chain[2].Map.Find(chain[2].Key)?.Value is not { Kind: ConfigValueKind.Mapping } model) return;
+        string key = chain[^1].Key;
+        if (chain.Count == 4)
         {
-            "hyperparameters" => "grid",
-            "grid" => "hyperparameters",
-            _ => "",
-        };
-        if (other.Length == 0) return;
-        if (chain[2].Map.Find(chain[2].Key)?.Value.Find(other)?.Value is { Kind: ConfigValueKind.Mapping } sibling)
-            sibling.Remove(chain[4].Key);
+            if (!ModelBlockKeys.Contains(key, StringComparer.Ordinal) && model.Find("grid")?.Value is { Kind: ConfigValueKind.Mapping } g) g.Remove(key);
+            return;
+        }
+        switch (chain[3].Key)
+        {
+            case "hyperparameters":
+                if (model.Find("grid")?.Value is { Kind: ConfigValueKind.Mapping } grid) grid.Remove(key);
+                break;
+            case "grid":
+                if (model.Find("hyperparameters")?.Value is { Kind: ConfigValueKind.Mapping } hyper) hyper.Remove(key);
+                if (!ModelBlockKeys.Contains(key, StringComparer.Ordinal)) model.Remove(key);
+                break;
+        }
     }
 }

@@ -14,6 +14,12 @@ public enum DataStrategy
 
     /// <summary><c>synthetic_visual</c>: the seeded synthetic visual dataset (interactions and item features, split leave-one-out by time).</summary>
     SyntheticVisual,
+
+    /// <summary>
+    /// <c>hierarchy</c> (Elliot's): a <c>root_folder</c> of split folders, <c>0/test.tsv</c> with <c>0/train.tsv</c> or with
+    /// <c>0/0/train.tsv</c> and <c>0/0/val.tsv</c>; read as fixed files (<see cref="DataConfig.TrainPath"/> and the others).
+    /// </summary>
+    Hierarchy,
 }
 
 /// <summary>One <c>side_information</c> block: a loader name and its settings, kept as written.</summary>

@@ -44,16 +44,33 @@ public sealed record ModelMeta
 
     /// <summary><c>early_stopping</c>: stop when the monitored value stops improving; default none.</summary>
     public EarlyStoppingConfig? EarlyStopping { get; init; }
+
+    /// <summary>
+    /// <c>hyper_max_evals</c> (Elliot's): train at most this many points of the grid, a random subset drawn with the
+    /// study's seed (in grid order); null, the default, trains every point.
+    /// </summary>
+    public int? HyperMaxEvals { get; init; }
 }
 
 /// <summary>
-/// One entry of <c>models</c>: <c>Name: { meta: {...}, hyperparameters: {...}, grid: {...} }</c>. A list value in
-/// <c>hyperparameters</c> is a list-typed hyperparameter (such as layer sizes); only <c>grid</c> makes a search.
+/// One entry of <c>models</c>: <c>Name: { meta: {...}, hyperparameters: {...}, grid: {...} }</c>, or Elliot's form with the
+/// hyperparameters directly under the name beside <c>meta</c>. A list value of a scalar hyperparameter is a grid
+/// (Elliot's rule); a list-typed hyperparameter (such as layer sizes) takes a list as its value, and a list of lists
+/// or of tuple strings <c>"(600,200)"</c> is its grid; <c>grid:</c> lists the values to try explicitly.
 /// </summary>
 public sealed record ModelConfig
 {
-    /// <summary>The model's key as written, such as <c>BPR-MF</c> or <c>AMF</c>.</summary>
+    /// <summary>
+    /// The model's AdvRec name, such as <c>BPR-MF</c> or <c>AMF</c> (when the study was checked against model schemas; the
+    /// key as written otherwise). Outputs use it.
+    /// </summary>
     public required string Name { get; init; }
+
+    /// <summary>The model's key as written: <see cref="Name"/>, or an Elliot name of the model such as <c>BPRMF</c>.</summary>
+    public string WrittenName { get; init; } = "";
+
+    /// <summary>Whether the key was an Elliot name of the model (an alias of <see cref="Name"/>).</summary>
+    public bool IsAlias => WrittenName.Length > 0 && !string.Equals(WrittenName, Name, StringComparison.Ordinal);
 
     /// <summary>Where the model's key is.</summary>
     public ConfigPosition Position { get; init; }
@@ -61,10 +78,16 @@ public sealed record ModelConfig
     /// <summary><c>meta</c>: training-loop settings.</summary>
     public ModelMeta Meta { get; init; } = new();
 
-    /// <summary><c>hyperparameters</c>: name → value, in written order (bound onto the model's options record).</summary>
+    /// <summary>
+    /// The fixed hyperparameters: name → value, in written order (bound onto the model's options record), from
+    /// <c>hyperparameters:</c> or from beside <c>meta</c>.
+    /// </summary>
     public IReadOnlyDictionary<string, ConfigValue> Hyperparameters { get; init; } = new Dictionary<string, ConfigValue>();
 
-    /// <summary><c>grid</c>: name → the values tried, in written order; the search is their Cartesian product.</summary>
+    /// <summary>
+    /// The grid: name → the values tried, in written order; the search is their Cartesian product. It holds <c>grid:</c>
+    /// and the list values that are grids by Elliot's rule.
+    /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyList<ConfigValue>> Grid { get; init; } = new Dictionary<string, IReadOnlyList<ConfigValue>>();
 
     /// <summary>
@@ -72,4 +95,7 @@ public sealed record ModelConfig
     /// the loader was given a schema for this model; empty otherwise.
     /// </summary>
     public IReadOnlyList<GridPoint<object>> Variants { get; init; } = [];
+
+    /// <summary>The number of grid points before <see cref="ModelMeta.HyperMaxEvals"/> chose among them (the count of <see cref="Variants"/> otherwise).</summary>
+    public int GridSize { get; init; }
 }

@@ -11,4 +11,14 @@ namespace AdvRec.Experiments.Config;
 /// resolves data paths (<c>{0}</c> is the dataset name, a relative path is relative to the config file) and reports a
 /// missing file at its line; null for none.
 /// </param>
-public sealed record ModelSchema(object Defaults, IReadOnlyDictionary<string, string>? Aliases = null, IReadOnlyCollection<string>? Paths = null);
+public sealed record ModelSchema(object Defaults, IReadOnlyDictionary<string, string>? Aliases = null, IReadOnlyCollection<string>? Paths = null)
+{
+    /// <summary>
+    /// Elliot's names for this model (its class names, such as <c>BPRMF</c> for BPR-MF), accepted as the model's key in a
+    /// study; outputs keep the AdvRec name and run.log says which name was written.
+    /// </summary>
+    public IReadOnlyList<string> ElliotNames { get; init; } = [];
+
+    /// <summary>Elliot's hyperparameters of this model that its options record has no property for, by key.</summary>
+    public IReadOnlyDictionary<string, ElliotKey> ElliotKeys { get; init; } = new Dictionary<string, ElliotKey>();
+}

@@ -112,8 +112,10 @@ public static class OptionsBinder
             }
             if (boundBy.TryGetValue(prop.Name, out var first))
             {
+                // two keys that set one property (such as Elliot's user_ and positive_item_regularization) may agree
+                if (first.Value.ToString() == entry.Value.ToString()) continue;
                 errors.Add(new ConfigError(entry.KeyPosition,
-                    $"'{entry.Key}' sets {ConfigConvert.SnakeCase(prop.Name)}, which '{first.Key}' ({first.KeyPosition}) already sets"));
+                    $"'{entry.Key}' sets {ConfigConvert.SnakeCase(prop.Name)}, which '{first.Key}' ({first.KeyPosition}) already sets to another value"));
                 continue;
             }
             boundBy[prop.Name] = entry;

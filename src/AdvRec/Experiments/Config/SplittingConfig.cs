@@ -60,4 +60,11 @@ public sealed record SplittingConfig
 
     /// <summary><c>validation_splitting</c>: how validation rows are carved out of each training part; optional.</summary>
     public SplitConfig? Validation { get; init; }
+
+    /// <summary>
+    /// Elliot's <c>save_folder</c> (with <c>save_on_disk: true</c>): the folder the split is written to before training, in
+    /// Elliot's layout (<c>0/test.tsv</c> with <c>0/train.tsv</c>, or with <c>0/0/train.tsv</c> and <c>0/0/val.tsv</c>),
+    /// which strategy <c>hierarchy</c> reads back; an absolute path, null when the split is not written.
+    /// </summary>
+    public string? SaveFolder { get; init; }
 }

@@ -44,6 +44,18 @@ public sealed record StudyConfig
     /// </summary>
     public int Threads { get; init; }
 
+    /// <summary>
+    /// Elliot's <c>gpu</c> as a device for every model that has one: -1 is <c>cpu</c>, N ≥ 0 is <c>cuda:N</c>; null when the
+    /// study does not say (the models keep their own). <see cref="StudyRunOptions.Device"/> (<c>advrec run --device</c>) overrides it.
+    /// </summary>
+    public string? Device { get; init; }
+
+    /// <summary>Elliot's <c>path_output_rec_*</c>: where recommendation lists, weights and performance tables go instead of the run's folder.</summary>
+    public OutputFolders Outputs { get; init; } = new();
+
+    /// <summary>Elliot's <c>print_results_as_triplets</c>: also write each cutoff's test results as (model, metric, value) rows.</summary>
+    public bool PrintResultsAsTriplets { get; init; }
+
     /// <summary><c>models</c>: the models in written order; at least one.</summary>
     public IReadOnlyList<ModelConfig> Models { get; init; } = [];
 
@@ -60,4 +72,20 @@ public sealed record StudyConfig
         Separator = Data.Separator,
         BinarizeThreshold = BinarizeThreshold,
     };
+}
+
+/// <summary>
+/// Folders that replace the run folder's own for some outputs (Elliot's <c>path_output_rec_result</c>,
+/// <c>path_output_rec_weight</c>, <c>path_output_rec_performance</c>); absolute paths, null for the run folder's.
+/// </summary>
+public sealed record OutputFolders
+{
+    /// <summary><c>path_output_rec_result</c>: the recommendation lists (meta.save_recs); default <c>recs/</c> of the run folder.</summary>
+    public string? Recommendations { get; init; }
+
+    /// <summary><c>path_output_rec_weight</c>: the trained weights (meta.save_weights); default <c>weights/</c> of the run folder.</summary>
+    public string? Weights { get; init; }
+
+    /// <summary><c>path_output_rec_performance</c>: the performance tables; default <c>performance/</c> of the run folder.</summary>
+    public string? Performance { get; init; }
 }

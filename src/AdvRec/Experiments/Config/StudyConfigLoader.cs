@@ -39,10 +39,11 @@ public static class StudyConfigLoader
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(baseDirectory);
         var errors = new List<ConfigError>();
-        var root = YamlTree.Parse(text, file, errors);
+        var warnings = new List<ConfigError>();
+        var root = YamlTree.Parse(text, file, errors, warnings: warnings);
         if (root is null) throw new ConfigException(errors);
         if (overrides is not null) ConfigOverrides.Apply(root, overrides, errors);
-        var config = new StudyParser(file, baseDirectory, models, errors).Parse(root, sourcePath);
+        var config = new StudyParser(file, baseDirectory, models, errors, warnings).Parse(root, sourcePath);
         if (errors.Count > 0 || config is null) throw new ConfigException(errors.Count > 0 ? errors : [new ConfigError(new ConfigPosition(file, 1, 1), "invalid config")]);
         return config;
     }

@@ -1,5 +1,5 @@
 using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using YamlDotNet.Core.Events;
 
 namespace AdvRec.Experiments.Config;
 
@@ -9,14 +9,28 @@ internal static class YamlTree
     /// <summary>
     /// Parses one YAML document. Positions name <paramref name="file"/>; <paramref name="columnOffset"/> is added to
     /// the columns of the first line (for values cut out of an override). An empty document is a null value.
-    /// Syntax errors are added to <paramref name="errors"/> and give null.
+    /// Syntax errors are added to <paramref name="errors"/> and give null. A key repeated in one mapping is an error,
+    /// unless both values are the same: then the repeat is dropped and a warning is added to <paramref name="warnings"/>
+    /// (Elliot's own docs repeat keys, and its YAML loader keeps the last).
     /// </summary>
-    public static ConfigValue? Parse(string text, string file, List<ConfigError> errors, int columnOffset = 0)
+    public static ConfigValue? Parse(string text, string file, List<ConfigError> errors, int columnOffset = 0, List<ConfigError>? warnings = null)
     {
-        var stream = new YamlStream();
+        // read from the parser's events (not YamlStream, which refuses any repeated key before we can look at it)
+        var parser = new Parser(new StringReader(text));
+        var reader = new EventReader(parser, file, columnOffset, errors, warnings);
         try
         {
-            stream.Load(new StringReader(text));
+            parser.Consume<StreamStart>();
+            if (parser.TryConsume<StreamEnd>(out var end)) return ConfigValue.Null(Position(file, end.Start, columnOffset));
+            parser.Consume<DocumentStart>();
+            var root = reader.Read();
+            parser.Consume<DocumentEnd>();
+            if (parser.Accept<DocumentStart>(out var second))
+            {
+                errors.Add(new ConfigError(Position(file, second.Start, columnOffset), "only one YAML document is allowed"));
+                return null;
+            }
+            return root;
         }
         catch (YamlException ex)
         {
@@ -29,60 +43,69 @@ internal static class YamlTree
             errors.Add(new ConfigError(Position(file, LastGoodMark(text), columnOffset), "YAML syntax error: the document is malformed after this point (" + ex.Message + ")"));
             return null;
         }
-        catch (ArgumentException ex)
-        {
-            // A duplicated key surfaces as an ArgumentException from the mapping's dictionary in some versions.
-            errors.Add(new ConfigError(new ConfigPosition(file, 1, 1 + columnOffset), "YAML error: " + ex.Message));
-            return null;
-        }
-        if (stream.Documents.Count == 0) return ConfigValue.Null(new ConfigPosition(file, 1, 1 + columnOffset));
-        if (stream.Documents.Count > 1)
-        {
-            var second = stream.Documents[1].RootNode;
-            errors.Add(new ConfigError(Position(file, second.Start, columnOffset), "only one YAML document is allowed"));
-        }
-        return Convert(stream.Documents[0].RootNode, file, columnOffset, errors);
     }
 
-    private static ConfigValue Convert(YamlNode node, string file, int columnOffset, List<ConfigError> errors)
+    /// <summary>Builds <see cref="ConfigValue"/>s from parser events, resolving anchors and aliases.</summary>
+    private sealed class EventReader(IParser parser, string file, int columnOffset, List<ConfigError> errors, List<ConfigError>? warnings)
     {
-        var pos = Position(file, node.Start, columnOffset);
-        switch (node)
+        private readonly Dictionary<string, ConfigValue> _anchors = new(StringComparer.Ordinal);
+
+        public ConfigValue Read()
         {
-            case YamlScalarNode scalar:
+            if (parser.TryConsume<AnchorAlias>(out var alias))
+            {
+                if (_anchors.TryGetValue(alias.Value.Value, out var target)) return target;
+                var at = Position(file, alias.Start, columnOffset);
+                errors.Add(new ConfigError(at, $"YAML error: unknown alias *{alias.Value.Value}"));
+                return ConfigValue.Null(at);
+            }
+            if (parser.TryConsume<Scalar>(out var scalar))
+            {
+                var pos = Position(file, scalar.Start, columnOffset);
+                string value = scalar.Value ?? "";
+                bool quoted = scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted;
+                bool isNull = !quoted && scalar.Style != ScalarStyle.Literal && scalar.Style != ScalarStyle.Folded
+                    && value is "" or "~" or "null" or "Null" or "NULL";
+                return Anchor(scalar.Anchor, isNull ? ConfigValue.Null(pos) : ConfigValue.Scalar(value, pos, quoted));
+            }
+            if (parser.TryConsume<SequenceStart>(out var sequence))
+            {
+                var items = new List<ConfigValue>();
+                while (!parser.TryConsume<SequenceEnd>(out _)) items.Add(Read());
+                return Anchor(sequence.Anchor, ConfigValue.Sequence(items, Position(file, sequence.Start, columnOffset)));
+            }
+            var mapping = parser.Consume<MappingStart>();
+            var entries = new List<ConfigEntry>();
+            while (!parser.TryConsume<MappingEnd>(out _))
+            {
+                var keyStart = parser.Current?.Start ?? mapping.Start;
+                var keyPos = Position(file, keyStart, columnOffset);
+                bool plainKey = parser.Accept<Scalar>(out _);
+                var key = Read();
+                var value = Read();
+                if (!plainKey || key.Kind != ConfigValueKind.Scalar)
                 {
-                    string value = scalar.Value ?? "";
-                    bool quoted = scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted;
-                    bool isNull = !quoted && scalar.Style != ScalarStyle.Literal && scalar.Style != ScalarStyle.Folded
-                        && value is "" or "~" or "null" or "Null" or "NULL";
-                    return isNull ? ConfigValue.Null(pos) : ConfigValue.Scalar(value, pos, quoted);
+                    errors.Add(new ConfigError(keyPos, "a key must be a plain name"));
+                    continue;
                 }
-            case YamlSequenceNode seq:
-                return ConfigValue.Sequence(seq.Children.Select(c => Convert(c, file, columnOffset, errors)), pos);
-            case YamlMappingNode map:
+                var first = entries.Find(e => e.Key == key.Text);
+                if (first is not null)
                 {
-                    var entries = new List<ConfigEntry>();
-                    var seen = new HashSet<string>(StringComparer.Ordinal);
-                    foreach (var (k, v) in map.Children)
-                    {
-                        var keyPos = Position(file, k.Start, columnOffset);
-                        if (k is not YamlScalarNode { Value: { } key })
-                        {
-                            errors.Add(new ConfigError(keyPos, "a key must be a plain name"));
-                            continue;
-                        }
-                        if (!seen.Add(key))
-                        {
-                            errors.Add(new ConfigError(keyPos, $"duplicate key '{key}'"));
-                            continue;
-                        }
-                        entries.Add(new ConfigEntry(key, keyPos, Convert(v, file, columnOffset, errors)));
-                    }
-                    return ConfigValue.Mapping(entries, pos);
+                    if (warnings is not null && first.Value.ToString() == value.ToString())
+                        warnings.Add(new ConfigError(keyPos, $"duplicate key '{key.Text}' with the same value as at {first.KeyPosition} ({value}); the repeat is ignored"));
+                    else
+                        errors.Add(new ConfigError(keyPos, $"duplicate key '{key.Text}' (first at {first.KeyPosition}) with a different value: {first.Value} then {value}; keep one"));
+                    continue;
                 }
-            default:
-                errors.Add(new ConfigError(pos, "unsupported YAML node"));
-                return ConfigValue.Null(pos);
+                entries.Add(new ConfigEntry(key.Text!, keyPos, value));
+            }
+            return Anchor(mapping.Anchor, ConfigValue.Mapping(entries, Position(file, mapping.Start, columnOffset)));
+        }
+
+        private ConfigValue Anchor(AnchorName anchor, ConfigValue value)
+        {
+            if (!anchor.IsEmpty) _anchors[anchor.Value] = value;
+            return value;
         }
     }
 

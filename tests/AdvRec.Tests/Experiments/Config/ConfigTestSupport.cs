@@ -38,6 +38,9 @@ public sealed record MlpOptions
 
 internal static class ConfigTestSupport
 {
+    /// <summary>The error as "study.yml:9:7: message", with the file's name only.</summary>
+    public static string Short(this ConfigError e) => $"{Path.GetFileName(e.Position.File)}:{e.Position.Line}:{e.Position.Column}: {e.Message}";
+
     public static readonly IReadOnlyDictionary<string, string> BprAliases = new Dictionary<string, string>
     {
         ["lr"] = "LearningRate",

@@ -134,11 +134,13 @@ public sealed class StudyConfigLoaderTests
     }
 
     [Fact]
-    public void ModelLevelHyperparameterIsExplained()
+    public void ModelLevelHyperparameterIsElliotsForm()
     {
         using var dir = new TempDirectory();
-        var ex = LoadFails(dir, Minimal(dir, models: "    BPR-MF:\n      learning_rate: 0.1\n"));
-        Assert.Contains("unknown key 'learning_rate' in models.BPR-MF; a model has meta, hyperparameters and grid", ex.Message, StringComparison.Ordinal);
+        var study = Load(dir, Minimal(dir, models: "    BPR-MF:\n      learning_rate: 0.1\n"), schemas: Schemas);
+        Assert.Equal(0.1f, ((BprMfOptions)Assert.Single(study.Models[0].Variants).Options).LearningRate);
+        var ex = LoadFails(dir, Minimal(dir, models: "    BPR-MF:\n      learnig_rate: 0.1\n"), schemas: Schemas);
+        Assert.Contains("study.yml:9:7: unknown hyperparameter 'learnig_rate' for BPR-MF; did you mean 'learning_rate'?", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -214,10 +216,10 @@ public sealed class StudyConfigLoaderTests
     public void BadMetricNameSuggestsNearest()
     {
         using var dir = new TempDirectory();
-        var ex = LoadFails(dir, Minimal(dir, extra: "  evaluation:\n    simple_metrics: [nDCG, Recal, ItemCoverage]\n"));
+        var ex = LoadFails(dir, Minimal(dir, extra: "  evaluation:\n    simple_metrics: [nDCG, Recal, ItemCover]\n"));
         Assert.Equal(2, ex.Errors.Count);
         Assert.Contains("study.yml:8:28: evaluation.simple_metrics: unknown metric 'Recal'; did you mean 'Recall'?", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("unknown metric 'ItemCoverage'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("unknown metric 'ItemCover'", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -265,7 +267,7 @@ public sealed class StudyConfigLoaderTests
         string[] lines = ex.Message.Split('\n');
         Assert.Equal(ex.Errors.Count, lines.Length);
         Assert.Equal(5, lines.Length);
-        Assert.Contains("study.yml:4:15: data_config.strategy: expected one of fixed, dataset, synthetic_visual, got 'fixd'; did you mean 'fixed'?", lines[0], StringComparison.Ordinal);
+        Assert.Contains("study.yml:4:15: data_config.strategy: expected one of fixed, dataset, synthetic_visual, hierarchy, got 'fixd'; did you mean 'fixed'?", lines[0], StringComparison.Ordinal);
         Assert.Contains("study.yml:7:15: evaluation.cutoffs: cutoff 10 exceeds top_k = 5", lines[1], StringComparison.Ordinal);
         Assert.Contains("study.yml:8:5: unknown key 'simple_metric' in evaluation; did you mean 'simple_metrics'?", lines[2], StringComparison.Ordinal);
         Assert.Contains("study.yml:12:26: models.BPR-MF.meta.validation_rate: must be at least 1, got 0", lines[3], StringComparison.Ordinal);
