@@ -81,7 +81,7 @@ public enum EaseSolver
 /// (<see cref="SparseKernels.GramLower{T}"/>), and P comes from a Cholesky factorisation in float64 (or float32, see
 /// <see cref="EaseOptions.Precision"/>): on the CPU AdvRec's blocked kernels (<see cref="Cholesky"/>), on CUDA or with
 /// <c>solver: torch</c> libtorch's <c>linalg.cholesky</c>, then <c>cholesky_inverse</c>. Scores are <c>x_u · B</c>, from
-/// the user's training row, as sums of B's rows (<see cref="SparseKernels.SumRows"/>): a user unseen in fitting is
+/// the user's training row, as sums of B's rows (<see cref="StripedMatrix.SumRows"/>): a user unseen in fitting is
 /// scored from their fold-in row.
 /// <para>
 /// Not iterative: the first epoch fits, later epochs change nothing and say so in the log. Before any work the
@@ -111,7 +111,7 @@ public sealed unsafe class Ease : NeuralModel
     private readonly Weights _net;
     private readonly Lock _hostGate = new();
     private Tensor? _dense;
-    private float[]? _hostWeights;
+    private StripedMatrix? _hostWeights;
     private bool _hostStale = true;
     private bool _hostJustFitted;
     private double _loss;
@@ -218,15 +218,17 @@ public sealed unsafe class Ease : NeuralModel
             else InvertWithTorch(a, n);
             inverseSeconds = clock.Elapsed.TotalSeconds;
             Report(progress, "EASE fit", 2, 3);
-            _hostWeights ??= new float[(long)n * n];
+            _hostWeights ??= new StripedMatrix(n, n);
             (sumInverseDiagonal, squared) = WeightsFromInverse(a.Pointer, n, _hostWeights, threads);
         }
         _loss = sumInverseDiagonal - _options.Lambda * n - _options.Lambda * squared;
         if (Device.type == DeviceType.CPU && (long)n * n * sizeof(float) <= int.MaxValue)
-            MemoryMarshal.AsBytes(_hostWeights.AsSpan()).CopyTo(_net.B.bytes); // no third copy of B in transit
+            _hostWeights.CopyTo(MemoryMarshal.Cast<byte, float>(_net.B.bytes)); // no third copy of B in transit
         else
         {
-            using var host = torch.tensor(_hostWeights, [n, n]);
+            var rowMajor = new float[(long)n * n];
+            _hostWeights.CopyTo(rowMajor);
+            using var host = torch.tensor(rowMajor, [n, n]);
             _net.B.copy_(host);
         }
         lock (_hostGate)
@@ -266,10 +268,10 @@ public sealed unsafe class Ease : NeuralModel
 
     // B_ij = −P_ij / P_jj off the diagonal, 0 on it, from the lower triangle of P, by 64 × 64 tiles (a tile above the
     // diagonal reads its mirror, which stays in cache); returns Σ_j 1/P_jj and ‖B‖² (B in the fit's precision).
-    private static (double SumInverseDiagonal, double Squared) WeightsFromInverse<T>(T* p, int n, float[] b, int threads)
+    private static (double SumInverseDiagonal, double Squared) WeightsFromInverse<T>(T* p, int n, StripedMatrix b, int threads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        const int Tile = 64;
+        const int Tile = StripedMatrix.Strip; // a column tile is one strip of b
         var inverseDiagonal = new double[n];
         double sum = 0;
         for (int j = 0; j < n; j++)
@@ -291,12 +293,13 @@ public sealed unsafe class Ease : NeuralModel
                 for (int i = i0; i < i1; i++)
                 {
                     long row = (long)i * n;
+                    float* dst = b.At(i, j0);
                     for (int j = j0; j < j1; j++)
                     {
                         double v = i == j ? 0 : -double.CreateTruncating(j <= i ? p[row + j] : p[(nint)j * n + i]) * inverseDiagonal[j];
                         var f = typeof(T) == typeof(float) ? (float)v : v;
                         sq += f * f;
-                        b[row + j] = (float)v;
+                        dst[j - j0] = (float)v;
                     }
                 }
             }
@@ -335,18 +338,20 @@ public sealed unsafe class Ease : NeuralModel
     // x_u·B from the sparse training rows, as sums of B's rows on the host (any number of threads at once).
     private void SparseScores(ReadOnlySpan<int> users, Span<float> scores)
     {
-        float[] weights;
+        StripedMatrix weights;
         lock (_hostGate)
         {
             if (_hostStale || _hostWeights is null)
             {
-                _hostWeights ??= new float[(long)NumItems * NumItems];
-                CopyToSpan(_net.B, _hostWeights);
+                var rowMajor = new float[(long)NumItems * NumItems];
+                CopyToSpan(_net.B, rowMajor);
+                _hostWeights ??= new StripedMatrix(NumItems, NumItems);
+                _hostWeights.CopyFrom(rowMajor);
                 _hostStale = false;
             }
             weights = _hostWeights;
         }
-        fixed (float* w = weights) SparseKernels.SumRows(Train.RowPointers, Train.ItemIndices, users, w, NumItems, scores);
+        weights.SumRows(Train.RowPointers, Train.ItemIndices, users, scores);
     }
 
     /// <inheritdoc />
@@ -385,7 +390,8 @@ public sealed unsafe class Ease : NeuralModel
         if (disposing)
         {
             _dense?.Dispose();
-            _hostWeights = null; // items² floats: not kept alive by a disposed model that is still referenced
+            _hostWeights?.Dispose();
+            _hostWeights = null;
         }
         base.Dispose(disposing);
     }

@@ -1,12 +1,10 @@
 using System.Numerics;
-using System.Runtime.Intrinsics;
 
 namespace AdvRec.Kernels;
 
 /// <summary>
-/// Products of a binary sparse matrix in CSR form (row pointers, column indices ascending within each row) with itself
-/// or with a dense matrix: the Gram matrix XᵀX of an interaction matrix, and the sums of dense rows that score users
-/// from their items (X·W).
+/// Products of a binary sparse matrix in CSR form (row pointers, column indices ascending within each row): the Gram
+/// matrix XᵀX of an interaction matrix. Its product with a dense matrix, X·W, is <see cref="StripedMatrix.SumRows"/>.
 /// </summary>
 public static unsafe class SparseKernels
 {
@@ -72,54 +70,5 @@ public static unsafe class SparseKernels
             }
             return counts;
         }, _ => { });
-    }
-
-    /// <summary>
-    /// Row r of <paramref name="output"/> (r over <paramref name="rows"/>, each <paramref name="width"/> values) becomes
-    /// the sum of the rows of the dense matrix <paramref name="weights"/> (row stride <paramref name="width"/>) at the
-    /// column indices of sparse row <c>rows[r]</c>: one block of X·W. The output is built 32 columns at a time in
-    /// registers, so each strip of W stays in cache while every row of the block reads it and the output is written once.
-    /// </summary>
-    public static void SumRows(ReadOnlySpan<int> pointers, ReadOnlySpan<int> indices, ReadOnlySpan<int> rows, float* weights, int width, Span<float> output)
-    {
-        if (output.Length < (long)rows.Length * width) throw new ArgumentException($"the output holds {output.Length} values; {rows.Length} rows of {width} need {(long)rows.Length * width}", nameof(output));
-        const int Strip = 32;
-        fixed (float* outBase = output)
-        {
-            int c0 = 0;
-            for (; c0 + Strip <= width; c0 += Strip)
-            {
-                for (int r = 0; r < rows.Length; r++)
-                {
-                    var acc0 = Vector256<float>.Zero;
-                    var acc1 = Vector256<float>.Zero;
-                    var acc2 = Vector256<float>.Zero;
-                    var acc3 = Vector256<float>.Zero;
-                    int user = rows[r];
-                    for (int k = pointers[user]; k < pointers[user + 1]; k++)
-                    {
-                        float* w = weights + (nint)indices[k] * width + c0;
-                        acc0 += Vector256.Load(w);
-                        acc1 += Vector256.Load(w + 8);
-                        acc2 += Vector256.Load(w + 16);
-                        acc3 += Vector256.Load(w + 24);
-                    }
-                    float* o = outBase + (nint)r * width + c0;
-                    acc0.Store(o);
-                    acc1.Store(o + 8);
-                    acc2.Store(o + 16);
-                    acc3.Store(o + 24);
-                }
-            }
-            if (c0 == width) return;
-            for (int r = 0; r < rows.Length; r++)
-            {
-                var o = new Span<float>(outBase + (nint)r * width + c0, width - c0);
-                o.Clear();
-                int user = rows[r];
-                for (int k = pointers[user]; k < pointers[user + 1]; k++)
-                    System.Numerics.Tensors.TensorPrimitives.Add(o, new ReadOnlySpan<float>(weights + (nint)indices[k] * width + c0, width - c0), o);
-            }
-        }
     }
 }

@@ -35,17 +35,22 @@ public unsafe class SparseKernelsTests
     }
 
     [Theory]
-    [InlineData(64)]
-    [InlineData(75)]
-    [InlineData(5)]
-    public void SumRowsAddsTheWeightRowsOfEachUsersItems(int width)
+    [InlineData(64, 64)]
+    [InlineData(75, 130)]
+    [InlineData(5, 5)]
+    public void StripedSumRowsAddsTheWeightRowsOfEachUsersItems(int rows, int width)
     {
-        var data = TinyData.Random(40, width, Math.Min(width - 1, 9), 8);
+        var data = TinyData.Random(40, rows, Math.Min(rows - 1, 9), 8);
         var rng = new Xoshiro(2);
-        var w = Enumerable.Range(0, width * width).Select(_ => rng.NextFloat() - 0.5f).ToArray();
+        var w = Enumerable.Range(0, rows * width).Select(_ => rng.NextFloat() - 0.5f).ToArray();
+        using var striped = new StripedMatrix(rows, width);
+        striped.CopyFrom(w);
+        var back = new float[w.Length];
+        striped.CopyTo(back);
+        Assert.Equal(w, back);
         int[] users = [5, 0, 39, 17];
-        var output = new float[users.Length * width];
-        fixed (float* pw = w) SparseKernels.SumRows(data.RowPointers, data.ItemIndices, users, pw, width, output);
+        var output = Enumerable.Repeat(float.NaN, users.Length * width).ToArray();
+        striped.SumRows(data.RowPointers, data.ItemIndices, users, output);
         for (int r = 0; r < users.Length; r++)
             for (int j = 0; j < width; j++)
             {
@@ -53,5 +58,6 @@ public unsafe class SparseKernelsTests
                 foreach (int i in data.ItemsOf(users[r])) s += w[i * width + j];
                 Assert.Equal(s, output[r * width + j], 1e-5);
             }
+        Assert.Throws<ArgumentException>(() => striped.SumRows(data.RowPointers, data.ItemIndices, users, new float[3]));
     }
 }
