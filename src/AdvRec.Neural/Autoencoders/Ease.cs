@@ -33,9 +33,11 @@ public sealed record EaseOptions
     public EasePrecision Precision { get; init; } = EasePrecision.Float64;
 
     /// <summary>
-    /// What factorises and inverts the Gram matrix: <c>auto</c> (the default: the managed kernels on the CPU, libtorch on
-    /// CUDA), <c>managed</c> (AdvRec's blocked Cholesky and inverse, <see cref="AdvRec.Kernels.Cholesky"/>) or <c>torch</c>
-    /// (libtorch's <c>linalg.cholesky</c> and <c>cholesky_inverse</c>, LAPACK's potrf and potri on the CPU).
+    /// What factorises and inverts the Gram matrix: <c>auto</c> (the default: on the CPU OpenBLAS where the machine has
+    /// it, else the managed kernels; libtorch on CUDA), <c>openblas</c> (OpenBLAS's potrf and potri,
+    /// <see cref="AdvRec.Kernels.OpenBlas"/>), <c>managed</c> (AdvRec's blocked Cholesky and inverse,
+    /// <see cref="AdvRec.Kernels.Cholesky"/>) or <c>torch</c> (libtorch's <c>linalg.cholesky</c> and
+    /// <c>cholesky_inverse</c>: the LAPACK inside libtorch on the CPU).
     /// </summary>
     public EaseSolver Solver { get; init; } = EaseSolver.Auto;
 
@@ -64,8 +66,11 @@ public enum EasePrecision
 /// <summary>What inverts EASE's Gram matrix (see <see cref="EaseOptions.Solver"/>).</summary>
 public enum EaseSolver
 {
-    /// <summary>The managed kernels on the CPU, libtorch on CUDA.</summary>
+    /// <summary>On the CPU OpenBLAS where it loads, else the managed kernels; libtorch on CUDA.</summary>
     Auto,
+
+    /// <summary>OpenBLAS's potrf and potri on the CPU, in place (the weights are copied to the device after); an error where OpenBLAS is missing.</summary>
+    OpenBlas,
 
     /// <summary>AdvRec's blocked Cholesky and inverse on the CPU (the weights are copied to the device after).</summary>
     Managed,
@@ -123,10 +128,11 @@ public sealed unsafe class Ease : NeuralModel
     {
         _options = options;
         _log = log;
+        Solver = ResolveSolver(options, Device);
         _net = new Weights(NumItems, Device);
         PerturbationTargets = [new PerturbationTarget(Input, NumUsers, NumItems), new PerturbationTarget(ItemWeights, NumItems, NumItems)];
         _log?.Invoke(string.Create(CultureInfo.InvariantCulture,
-            $"EASE: {NumItems:N0} items, {SolverName}, estimated peak memory {EstimateBytes(train.NumUsers, train.NumItems, options.Precision, UsesManagedSolver) / 1048576.0:N0} MiB of a budget of {Budget(options) / 1048576.0:N0} MiB"));
+            $"EASE: {NumItems:N0} items, {SolverName}, estimated peak memory {EstimateBytes(train.NumUsers, train.NumItems, options.Precision, Solver != EaseSolver.Torch) / 1048576.0:N0} MiB of a budget of {Budget(options) / 1048576.0:N0} MiB"));
     }
 
     /// <inheritdoc />
@@ -137,21 +143,37 @@ public sealed unsafe class Ease : NeuralModel
 
     /// <summary>
     /// The bytes the fit needs at its peak for <paramref name="items"/> items and <paramref name="users"/> users. The
-    /// managed solver works in place on one items² matrix of the fit's precision (8 bytes a value in float64, 4 in
-    /// float32); libtorch's needs four (the Gram matrix on the host and on the device, its Cholesky factor and
+    /// managed and OpenBLAS solvers work in place on one items² matrix of the fit's precision (8 bytes a value in
+    /// float64, 4 in float32; <paramref name="inPlace"/>); libtorch's needs four (the Gram matrix on the host and on the device, its Cholesky factor and
     /// inverse). Both add the weights in float32 (the model's, the host copy for scoring and one in transit) and the
     /// dense float32 user-item matrix that attacks use.
     /// </summary>
-    public static long EstimateBytes(int users, int items, EasePrecision precision = EasePrecision.Float64, bool managedSolver = true)
+    public static long EstimateBytes(int users, int items, EasePrecision precision = EasePrecision.Float64, bool inPlace = true)
     {
         long n2 = (long)items * items;
-        return n2 * ElementSize(precision) * (managedSolver ? 1 : 4) + n2 * 4 * 3 + (long)users * items * 4;
+        return n2 * ElementSize(precision) * (inPlace ? 1 : 4) + n2 * 4 * 3 + (long)users * items * 4;
     }
 
-    /// <summary>Whether the fit runs on AdvRec's managed kernels (see <see cref="EaseOptions.Solver"/>).</summary>
-    public bool UsesManagedSolver => _options.Solver == EaseSolver.Managed || (_options.Solver == EaseSolver.Auto && Device.type == DeviceType.CPU);
+    /// <summary>The solver that fits this model (<see cref="EaseOptions.Solver"/> with <c>auto</c> resolved; never <c>Auto</c>).</summary>
+    public EaseSolver Solver { get; }
 
-    private string SolverName => UsesManagedSolver ? "managed Cholesky and inverse" : $"libtorch Cholesky and cholesky_inverse on {Device}";
+    private string SolverName => Solver switch
+    {
+        EaseSolver.OpenBlas => OpenBlas.Description,
+        EaseSolver.Managed => _options.Solver == EaseSolver.Auto && Device.type == DeviceType.CPU
+            ? $"managed Cholesky and inverse ({OpenBlas.Description})"
+            : "managed Cholesky and inverse",
+        _ => $"libtorch Cholesky and cholesky_inverse on {Device}",
+    };
+
+    // auto: OpenBLAS, else the managed kernels, on the CPU; libtorch on CUDA. openblas where it is missing: an error.
+    private static EaseSolver ResolveSolver(EaseOptions options, torch.Device device) => options.Solver switch
+    {
+        EaseSolver.Auto => device.type != DeviceType.CPU ? EaseSolver.Torch : OpenBlas.IsAvailable ? EaseSolver.OpenBlas : EaseSolver.Managed,
+        EaseSolver.OpenBlas when !OpenBlas.IsAvailable => throw new InvalidOperationException(
+            $"EASE solver openblas: {OpenBlas.Description}; install it (Debian: apt-get install libopenblas0-pthread) or choose solver: managed"),
+        var chosen => chosen,
+    };
 
     private static int ElementSize(EasePrecision precision) => precision == EasePrecision.Float32 ? 4 : 8;
 
@@ -167,7 +189,7 @@ public sealed unsafe class Ease : NeuralModel
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(train);
         options.Validate();
-        bool managed = options.Solver == EaseSolver.Managed || (options.Solver == EaseSolver.Auto && TorchDevices.Resolve(options.Device).type == DeviceType.CPU);
+        bool managed = ResolveSolver(options, TorchDevices.Resolve(options.Device)) != EaseSolver.Torch;
         long need = EstimateBytes(train.NumUsers, train.NumItems, options.Precision, managed), budget = Budget(options);
         if (need > budget)
         {
@@ -214,8 +236,12 @@ public sealed unsafe class Ease : NeuralModel
             for (int i = 0; i < n; i++) a.Pointer[(nint)i * n + i] += lambda;
             gramSeconds = clock.Elapsed.TotalSeconds;
             Report(progress, "EASE fit", 1, 3);
-            if (UsesManagedSolver) Cholesky.Invert(a.Pointer, n, n, threads, null, cancellationToken);
-            else InvertWithTorch(a, n);
+            switch (Solver)
+            {
+                case EaseSolver.OpenBlas: OpenBlas.Invert(a.Pointer, n, n, threads); break;
+                case EaseSolver.Managed: Cholesky.Invert(a.Pointer, n, n, threads, null, cancellationToken); break;
+                default: InvertWithTorch(a, n); break;
+            }
             inverseSeconds = clock.Elapsed.TotalSeconds;
             Report(progress, "EASE fit", 2, 3);
             _hostWeights ??= new StripedMatrix(n, n);

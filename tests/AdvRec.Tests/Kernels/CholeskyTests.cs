@@ -67,6 +67,33 @@ public unsafe class CholeskyTests
         Assert.True(error < 1e-6, $"A⁻¹ differs from libtorch's by {error:E2} (relative)");
     }
 
+    [OpenBlasFact]
+    public void OpenBlasInverseMatchesTheManagedOne()
+    {
+        const int n = 700;
+        var a = Spd(n, 11);
+        var managed = (double[])a.Clone();
+        Cholesky.Invert<double>(managed, n);
+        var openBlas = (double[])a.Clone();
+        fixed (double* p = openBlas) OpenBlas.Invert(p, n, n);
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++) openBlas[i * n + j] = 0; // OpenBLAS leaves the upper triangle as it was
+        double error = RelativeError(openBlas, managed);
+        Assert.True(error < 1e-10, $"OpenBLAS's A⁻¹ differs from the managed one by {error:E2} (relative)");
+        var f = a.Select(v => (float)v).ToArray();
+        fixed (float* p = f) OpenBlas.Invert(p, n, n, threads: 1);
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++) f[i * n + j] = 0;
+        Assert.True(RelativeError([.. f.Select(v => (double)v)], managed) < 1e-4);
+        var bad = Spd(n, 12);
+        bad[300 * n + 300] = -1;
+        fixed (double* p = bad)
+        {
+            double* q = p;
+            Assert.Contains("not positive definite", Assert.Throws<ArithmeticException>(() => OpenBlas.Invert(q, n, n)).Message);
+        }
+    }
+
     [Fact]
     public void Float32InverseIsTheFloat64OneToSinglePrecision()
     {

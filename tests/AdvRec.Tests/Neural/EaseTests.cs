@@ -1,5 +1,6 @@
 using AdvRec.Data;
 using AdvRec.Evaluation;
+using AdvRec.Kernels;
 using AdvRec.Neural.Autoencoders;
 using AdvRec.Tests.Models;
 
@@ -93,38 +94,52 @@ public class EaseTests
         Assert.Equal(losses[0], losses[1], losses[0] * 1e-4);
     }
 
+    // Scores and loss of each solver on data over 192 items (so the managed kernels run more than one block).
+    private static (float[] Scores, double Loss) FitWith(EaseSolver solver, EasePrecision precision, List<string> log)
+    {
+        var data = TinyData.Random(500, 420, 30, 4);
+        using var model = new Ease(new EaseOptions { Lambda = 20, Device = "cpu", Precision = precision, Solver = solver }, data, log.Add);
+        Assert.Equal(solver, model.Solver);
+        double loss = model.TrainEpoch(null, default).Loss;
+        return (NeuralContract.Scores(model, Enumerable.Range(0, 500).ToArray()), loss);
+    }
+
+    private static void AssertSame((float[] Scores, double Loss) a, (float[] Scores, double Loss) b, double tolerance, string what)
+    {
+        double worst = a.Scores.Zip(b.Scores, (x, y) => Math.Abs(x - y)).Max();
+        Assert.True(worst < tolerance, $"{what}: scores differ by up to {worst}");
+        Assert.Equal(b.Loss, a.Loss, b.Loss * tolerance);
+    }
+
     [Theory]
     [InlineData(EasePrecision.Float64, 1e-6)]
     [InlineData(EasePrecision.Float32, 1e-4)]
     public void ManagedAndLibtorchSolversGiveTheSameWeights(EasePrecision precision, double tolerance)
     {
-        // over 192 items, so the managed kernels run more than one block
-        var data = TinyData.Random(500, 420, 30, 4);
-        var users = Enumerable.Range(0, 500).ToArray();
-        var scores = new float[2][];
-        var losses = new double[2];
         var log = new List<string>();
-        foreach (var (solver, k) in new[] { (EaseSolver.Managed, 0), (EaseSolver.Torch, 1) })
-        {
-            using var model = new Ease(new EaseOptions { Lambda = 20, Device = "cpu", Precision = precision, Solver = solver }, data, log.Add);
-            Assert.Equal(solver == EaseSolver.Managed, model.UsesManagedSolver);
-            losses[k] = model.TrainEpoch(null, default).Loss;
-            scores[k] = NeuralContract.Scores(model, users);
-        }
-        double worst = scores[0].Zip(scores[1], (a, b) => Math.Abs(a - b)).Max();
-        Assert.True(worst < tolerance, $"the managed solver's scores differ from libtorch's by up to {worst}");
-        Assert.Equal(losses[1], losses[0], losses[1] * tolerance);
+        AssertSame(FitWith(EaseSolver.Managed, precision, log), FitWith(EaseSolver.Torch, precision, log), tolerance, "managed against libtorch");
         Assert.Contains(log, l => l.Contains("managed Cholesky and inverse", StringComparison.Ordinal));
         Assert.Contains(log, l => l.Contains("libtorch Cholesky", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public void TheDefaultSolverIsTheManagedOneOnTheCpu()
+    [OpenBlasFact]
+    public void OpenBlasGivesTheManagedWeights()
     {
-        using var model = new Ease(new EaseOptions { Device = "cpu" }, TinyData.Random(10, 8, 3, 1));
-        Assert.True(model.UsesManagedSolver);
+        var log = new List<string>();
+        AssertSame(FitWith(EaseSolver.OpenBlas, EasePrecision.Float64, log), FitWith(EaseSolver.Managed, EasePrecision.Float64, log), 1e-6, "OpenBLAS against managed (float64)");
+        AssertSame(FitWith(EaseSolver.OpenBlas, EasePrecision.Float32, log), FitWith(EaseSolver.Managed, EasePrecision.Float32, log), 1e-4, "OpenBLAS against managed (float32)");
+        Assert.Contains(log, l => l.Contains("OpenBLAS (", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AutoTakesOpenBlasWhereItLoadsAndTheManagedKernelsElsewhereOnTheCpu()
+    {
+        var log = new List<string>();
+        using var model = new Ease(new EaseOptions { Device = "cpu" }, TinyData.Random(10, 8, 3, 1), log.Add);
+        Assert.Equal(OpenBlas.IsAvailable ? EaseSolver.OpenBlas : EaseSolver.Managed, model.Solver);
+        if (!OpenBlas.IsAvailable) Assert.Contains(log, l => l.Contains("OpenBLAS not found", StringComparison.Ordinal)); // the fallback says why
         using var forced = new Ease(new EaseOptions { Device = "cpu", Solver = EaseSolver.Torch }, TinyData.Random(10, 8, 3, 1));
-        Assert.False(forced.UsesManagedSolver);
+        Assert.Equal(EaseSolver.Torch, forced.Solver);
     }
 
     [Fact]
