@@ -93,7 +93,7 @@ public sealed class Dataset
         ArgumentNullException.ThrowIfNull(features);
         if (features.NumItems != NumItems)
             throw new ArgumentException($"the features have {features.NumItems} rows but the dataset has {NumItems} items", nameof(features));
-        return new Dataset(Name, Description, IsSynthetic, Users, Items, Train, Test, Validation, Report, BinarizeThreshold) { ItemFeatures = features };
+        return new Dataset(Name, Description, IsSynthetic, Users, Items, Train, Test, Validation, Report, BinarizeThreshold, FitUsers) { ItemFeatures = features };
     }
 
     /// <summary>

@@ -25,6 +25,17 @@ public sealed class StrongGeneralizationTests
     }
 
     [Fact]
+    public void ItemFeaturesKeepTheFitUsers()
+    {
+        var data = DatasetLoader.FromLog(Log(), new StrongGeneralizationSplitter(testUsers: 4, testRatio: 0.2), 5);
+        Assert.NotNull(data.FitUsers);
+        var features = AdvRec.Data.Features.ItemFeatures.FromAligned("test", new float[data.NumItems * 2], data.NumItems, 2);
+        var withFeatures = data.WithItemFeatures(features);
+        Assert.Equal(data.FitUsers, withFeatures.FitUsers);
+        Assert.Same(features, withFeatures.ItemFeatures);
+    }
+
+    [Fact]
     public void HoldsOutWholeUsersAndFoldsInTheirOtherRows()
     {
         var log = Log();
