@@ -113,16 +113,14 @@ internal static unsafe class Gemm
                 if (depth <= 0) continue;
                 T* aPanel = ap + (nint)ir * kc;
                 T* cTile = c + (nint)i * ldc + j;
-                if (rows == Mr && cols == nr)
+                bool full = rows == Mr && cols == nr;
+                if (!full) new Span<T>(tile, Mr * nr).Clear();
+                T* target = full ? cTile : tile;
+                nint ld = full ? ldc : nr;
+                if (wide) Kernel<T, Vector512<T>, Ops512<T>>(depth, aPanel, bPanel, target, ld, alpha);
+                else Kernel<T, Vector256<T>, Ops256<T>>(depth, aPanel, bPanel, target, ld, alpha);
+                if (!full)
                 {
-                    if (wide) Kernel512(depth, aPanel, bPanel, cTile, ldc, alpha);
-                    else Kernel(depth, aPanel, bPanel, cTile, ldc, alpha);
-                }
-                else
-                {
-                    new Span<T>(tile, Mr * nr).Clear();
-                    if (wide) Kernel512(depth, aPanel, bPanel, tile, nr, alpha);
-                    else Kernel(depth, aPanel, bPanel, tile, nr, alpha);
                     for (int r = 0; r < rows; r++)
                         for (int q = 0; q < cols; q++) cTile[r * ldc + q] += tile[r * nr + q];
                 }
@@ -130,124 +128,124 @@ internal static unsafe class Gemm
         }
     }
 
-    // The register tile: C[6 × 2 vectors] += α Σ_p a_p ⊗ b_p, a_p the 6 packed values of row p, b_p 2 vectors.
+    // The register tile: C[6 × 2 vectors] += α Σ_p a_p ⊗ b_p, a_p the 6 packed values of row p, b_p 2 vectors, for
+    // either vector width (the JIT compiles one copy per width, with the 12 accumulators in registers).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel<T>(int kc, T* a, T* b, T* c, nint ldc, T alpha) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Kernel<T, TVec, TOps>(int kc, T* a, T* b, T* c, nint ldc, T alpha)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TVec : struct
+        where TOps : struct, IVectorOps<TVec, T>
     {
-        int w = Vector256<T>.Count;
-        // the tile of C is read only after the loop: ask for its lines now (each row's 2 vectors span at most 2 lines)
+        int w = TOps.Count;
+        // the tile of C is read only after the loop: ask for its lines now (each row's 2 vectors, maybe unaligned)
         if (Sse.IsSupported)
         {
+            int bytes = 2 * w * sizeof(T);
             for (int r = 0; r < Mr; r++)
             {
-                Sse.Prefetch0(c + r * ldc);
-                Sse.Prefetch0((byte*)(c + r * ldc) + 63);
+                byte* row = (byte*)(c + r * ldc);
+                for (int offset = 0; offset < bytes; offset += 64) Sse.Prefetch0(row + offset);
+                Sse.Prefetch0(row + bytes - 1);
             }
         }
-        Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector256<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        TVec c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        TVec c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < kc; p++)
         {
-            var b0 = Vector256.Load(b);
-            var b1 = Vector256.Load(b + w);
-            var x = Vector256.Create(a[0]);
-            c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
-            x = Vector256.Create(a[1]);
-            c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
-            x = Vector256.Create(a[2]);
-            c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
-            x = Vector256.Create(a[3]);
-            c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
-            x = Vector256.Create(a[4]);
-            c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41);
-            x = Vector256.Create(a[5]);
-            c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
+            var b0 = TOps.Load(b);
+            var b1 = TOps.Load(b + w);
+            var x = TOps.Broadcast(a[0]);
+            c00 = TOps.Fma(x, b0, c00); c01 = TOps.Fma(x, b1, c01);
+            x = TOps.Broadcast(a[1]);
+            c10 = TOps.Fma(x, b0, c10); c11 = TOps.Fma(x, b1, c11);
+            x = TOps.Broadcast(a[2]);
+            c20 = TOps.Fma(x, b0, c20); c21 = TOps.Fma(x, b1, c21);
+            x = TOps.Broadcast(a[3]);
+            c30 = TOps.Fma(x, b0, c30); c31 = TOps.Fma(x, b1, c31);
+            x = TOps.Broadcast(a[4]);
+            c40 = TOps.Fma(x, b0, c40); c41 = TOps.Fma(x, b1, c41);
+            x = TOps.Broadcast(a[5]);
+            c50 = TOps.Fma(x, b0, c50); c51 = TOps.Fma(x, b1, c51);
             a += Mr;
             b += 2 * w;
         }
-        var s = Vector256.Create(alpha);
-        Store(c, w, s, c00, c01);
-        Store(c + ldc, w, s, c10, c11);
-        Store(c + 2 * ldc, w, s, c20, c21);
-        Store(c + 3 * ldc, w, s, c30, c31);
-        Store(c + 4 * ldc, w, s, c40, c41);
-        Store(c + 5 * ldc, w, s, c50, c51);
+        var s = TOps.Broadcast(alpha);
+        Store<T, TVec, TOps>(c, w, s, c00, c01);
+        Store<T, TVec, TOps>(c + ldc, w, s, c10, c11);
+        Store<T, TVec, TOps>(c + 2 * ldc, w, s, c20, c21);
+        Store<T, TVec, TOps>(c + 3 * ldc, w, s, c30, c31);
+        Store<T, TVec, TOps>(c + 4 * ldc, w, s, c40, c41);
+        Store<T, TVec, TOps>(c + 5 * ldc, w, s, c50, c51);
     }
 
+    // One row of the tile: C[row] += α·(v0, v1).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store<T>(T* c, int w, Vector256<T> alpha, Vector256<T> v0, Vector256<T> v1) where T : unmanaged
+    private static void Store<T, TVec, TOps>(T* c, int w, TVec alpha, TVec v0, TVec v1)
+        where T : unmanaged
+        where TVec : struct
+        where TOps : struct, IVectorOps<TVec, T>
     {
-        Vector256.Store(Fma(alpha, v0, Vector256.Load(c)), c);
-        Vector256.Store(Fma(alpha, v1, Vector256.Load(c + w)), c + w);
+        TOps.Store(TOps.Fma(alpha, v0, TOps.Load(c)), c);
+        TOps.Store(TOps.Fma(alpha, v1, TOps.Load(c + w)), c + w);
     }
 
-    // The same tile with 512-bit vectors (AVX-512: 12 of its 32 registers).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel512<T>(int kc, T* a, T* b, T* c, nint ldc, T alpha) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>The vector operations of the register tile, for one vector type (implemented by value types, so calls inline).</summary>
+    private interface IVectorOps<TVec, T> where TVec : struct where T : unmanaged
     {
-        int w = Vector512<T>.Count;
-        if (Sse.IsSupported)
+        static abstract int Count { get; }
+
+        static abstract TVec Load(T* p);
+
+        static abstract TVec Broadcast(T value);
+
+        /// <summary>a·b + c in one rounding where the hardware has it (only the branch of T is compiled).</summary>
+        static abstract TVec Fma(TVec a, TVec b, TVec c);
+
+        static abstract void Store(TVec value, T* p);
+    }
+
+    private readonly struct Ops256<T> : IVectorOps<Vector256<T>, T> where T : unmanaged
+    {
+        public static int Count => Vector256<T>.Count;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<T> Load(T* p) => Vector256.Load(p);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<T> Broadcast(T value) => Vector256.Create(value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<T> Fma(Vector256<T> a, Vector256<T> b, Vector256<T> c)
         {
-            for (int r = 0; r < Mr; r++)
-            {
-                Sse.Prefetch0(c + r * ldc);
-                Sse.Prefetch0((byte*)(c + r * ldc) + 64);
-                Sse.Prefetch0((byte*)(c + r * ldc) + 127);
-            }
+            if (typeof(T) == typeof(double)) return Vector256.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+            if (typeof(T) == typeof(float)) return Vector256.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+            throw new NotSupportedException(typeof(T).Name);
         }
-        Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector512<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (int p = 0; p < kc; p++)
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store(Vector256<T> value, T* p) => Vector256.Store(value, p);
+    }
+
+    private readonly struct Ops512<T> : IVectorOps<Vector512<T>, T> where T : unmanaged
+    {
+        public static int Count => Vector512<T>.Count;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<T> Load(T* p) => Vector512.Load(p);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<T> Broadcast(T value) => Vector512.Create(value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<T> Fma(Vector512<T> a, Vector512<T> b, Vector512<T> c)
         {
-            var b0 = Vector512.Load(b);
-            var b1 = Vector512.Load(b + w);
-            var x = Vector512.Create(a[0]);
-            c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
-            x = Vector512.Create(a[1]);
-            c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
-            x = Vector512.Create(a[2]);
-            c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
-            x = Vector512.Create(a[3]);
-            c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
-            x = Vector512.Create(a[4]);
-            c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41);
-            x = Vector512.Create(a[5]);
-            c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
-            a += Mr;
-            b += 2 * w;
+            if (typeof(T) == typeof(double)) return Vector512.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+            if (typeof(T) == typeof(float)) return Vector512.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+            throw new NotSupportedException(typeof(T).Name);
         }
-        var s = Vector512.Create(alpha);
-        Store(c, w, s, c00, c01);
-        Store(c + ldc, w, s, c10, c11);
-        Store(c + 2 * ldc, w, s, c20, c21);
-        Store(c + 3 * ldc, w, s, c30, c31);
-        Store(c + 4 * ldc, w, s, c40, c41);
-        Store(c + 5 * ldc, w, s, c50, c51);
-    }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store<T>(T* c, int w, Vector512<T> alpha, Vector512<T> v0, Vector512<T> v1) where T : unmanaged
-    {
-        Vector512.Store(Fma(alpha, v0, Vector512.Load(c)), c);
-        Vector512.Store(Fma(alpha, v1, Vector512.Load(c + w)), c + w);
-    }
-
-    /// <summary>a·b + c in one rounding (512 bits).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<T> Fma<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c) where T : unmanaged
-    {
-        if (typeof(T) == typeof(double)) return Vector512.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
-        if (typeof(T) == typeof(float)) return Vector512.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
-        throw new NotSupportedException(typeof(T).Name);
-    }
-
-    /// <summary>a·b + c in one rounding where the hardware has it (the JIT keeps only the branch of <typeparamref name="T"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<T> Fma<T>(Vector256<T> a, Vector256<T> b, Vector256<T> c) where T : unmanaged
-    {
-        if (typeof(T) == typeof(double)) return Vector256.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
-        if (typeof(T) == typeof(float)) return Vector256.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
-        throw new NotSupportedException(typeof(T).Name);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store(Vector512<T> value, T* p) => Vector512.Store(value, p);
     }
 
     // op(A)[i0.., pc..] (mc × kc) into panels of Mr rows, each kc × Mr, depth-major; rows past mc are zero.
