@@ -36,16 +36,7 @@ internal sealed class LineReader(TextReader reader)
                 line = default;
                 return false;
             }
-            if (_start > 0)
-            {
-                Array.Copy(_buffer, _start, _buffer, 0, _end - _start);
-                _end -= _start;
-                _start = 0;
-            }
-            if (_end == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2);
-            int read = reader.Read(_buffer, _end, _buffer.Length - _end);
-            if (read == 0) _eof = true;
-            else _end += read;
+            Refill();
         }
     }
 
@@ -71,19 +62,27 @@ internal sealed class LineReader(TextReader reader)
                 if (pos < _end) lines.Add(TrimCarriageReturn(_buffer.AsSpan(pos, _end - pos)).ToString());
                 break;
             }
-            if (_start > 0)
-            {
-                Array.Copy(_buffer, _start, _buffer, 0, _end - _start);
-                _end -= _start;
-                pos -= _start;
-                _start = 0;
-            }
-            if (_end == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2);
-            int read = reader.Read(_buffer, _end, _buffer.Length - _end);
-            if (read == 0) _eof = true;
-            else _end += read;
+            pos -= Refill();
         }
         return lines;
+    }
+
+    // Moves the unread text to the front of the buffer (growing it when full) and reads more after it; returns how far
+    // the text moved, for positions held by the caller.
+    private int Refill()
+    {
+        int shift = _start;
+        if (shift > 0)
+        {
+            Array.Copy(_buffer, _start, _buffer, 0, _end - _start);
+            _end -= _start;
+            _start = 0;
+        }
+        if (_end == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2);
+        int read = reader.Read(_buffer, _end, _buffer.Length - _end);
+        if (read == 0) _eof = true;
+        else _end += read;
+        return shift;
     }
 
     private static ReadOnlySpan<char> TrimCarriageReturn(ReadOnlySpan<char> line) =>
