@@ -86,12 +86,16 @@ public static unsafe class Cholesky
         if (length < (long)n * n) throw new ArgumentException($"the matrix holds {length} values; an {n} × {n} matrix needs {(long)n * n}");
     }
 
-    private static void ZeroUpper<T>(T* a, int n, nint ld, int threads) where T : unmanaged
+    private static void ZeroUpper<T>(T* a, int n, nint ld, int threads) where T : unmanaged =>
+        ForRows(threads, n, n < 256, i => new Span<T>(a + i * ld + i + 1, n - i - 1).Clear());
+
+    // Runs body for each of rows rows, in chunks of 64 on up to the given threads (inline when small).
+    private static void ForRows(int threads, int rows, bool inline, Action<int> body)
     {
         const int Chunk = 64;
-        Gemm.ForEach(threads, (n + Chunk - 1) / Chunk, n < 256, c =>
+        Gemm.ForEach(threads, (rows + Chunk - 1) / Chunk, inline, c =>
         {
-            for (int i = c * Chunk; i < Math.Min(n, (c + 1) * Chunk); i++) new Span<T>(a + i * ld + i + 1, n - i - 1).Clear();
+            for (int r = c * Chunk; r < Math.Min(rows, (c + 1) * Chunk); r++) body(r);
         });
     }
 
@@ -166,19 +170,13 @@ public static unsafe class Cholesky
     }
 
     // Copies rows × cols values from src to dst and zeroes them in src, on up to the given threads.
-    private static void MoveRows<T>(int threads, T* src, nint ldSrc, T* dst, nint ldDst, int rows, int cols) where T : unmanaged
-    {
-        const int Chunk = 64;
-        Gemm.ForEach(threads, (rows + Chunk - 1) / Chunk, (long)rows * cols < 32768, c =>
+    private static void MoveRows<T>(int threads, T* src, nint ldSrc, T* dst, nint ldDst, int rows, int cols) where T : unmanaged =>
+        ForRows(threads, rows, (long)rows * cols < 32768, r =>
         {
-            for (int r = c * Chunk; r < Math.Min(rows, (c + 1) * Chunk); r++)
-            {
-                var from = new Span<T>(src + r * ldSrc, cols);
-                from.CopyTo(new Span<T>(dst + r * ldDst, cols));
-                from.Clear();
-            }
+            var from = new Span<T>(src + r * ldSrc, cols);
+            from.CopyTo(new Span<T>(dst + r * ldDst, cols));
+            from.Clear();
         });
-    }
 
     // Unblocked Cholesky of the kb × kb block at d (lower, in place; strict upper zeroed): row by row,
     // L[i, j] = (A[i, j] − L[i, 0..j]·L[j, 0..j]) / L[j, j].
