@@ -20,6 +20,9 @@ public abstract class NeuralModel : IIterativeModel, IDisposable
 {
     private readonly object _gate = new();
     private bool _disposed;
+    private AdversarialPlan? _adversarial;
+    private bool _adversarialEpoch;
+    private Tensor? _adversarialTotal;
 
     /// <summary>Places the model on <paramref name="device"/> (see <see cref="TorchDevices"/>) and keeps the training data.</summary>
     protected NeuralModel(Interactions train, string device, ulong seed, Action<string>? log)
@@ -46,7 +49,8 @@ public abstract class NeuralModel : IIterativeModel, IDisposable
     public int EpochsTrained { get; private set; }
 
     /// <inheritdoc />
-    public virtual bool NextEpochIsAdversarial => false;
+    public virtual bool NextEpochIsAdversarial => _adversarial is { } plan && plan.Options.EffectiveAdversarialEpochs > 0
+        && AdversarialStep.IsAdversarialEpoch(EpochsTrained, plan.Options.Epochs, plan.Options.EffectiveAdversarialEpochs);
 
     /// <summary>The training interactions.</summary>
     protected Interactions Train { get; }
@@ -96,13 +100,18 @@ public abstract class NeuralModel : IIterativeModel, IDisposable
             torch.random.manual_seed(unchecked((long)(Seed ^ ((ulong)(EpochsTrained + 1) * 0x9E3779B97F4A7C15UL))));
             Network.train();
             EpochStats stats;
+            _adversarialEpoch = NextEpochIsAdversarial;
             try
             {
                 using var scope = torch.NewDisposeScope();
+                _adversarialTotal = _adversarialEpoch ? torch.zeros(1, dtype: ScalarType.Float64, device: Device) : null;
                 stats = RunEpoch(EpochsTrained, progress, cancellationToken);
+                if (_adversarialTotal is not null) stats = stats with { AdversarialLoss = stats.AdversarialLoss + _adversarialTotal.item<double>() };
             }
             finally
             {
+                _adversarialEpoch = false;
+                _adversarialTotal = null;
                 Network.eval();
                 OnParametersChanged();
             }
@@ -111,6 +120,114 @@ public abstract class NeuralModel : IIterativeModel, IDisposable
             return stats;
         }
     }
+
+    /// <summary>
+    /// Turns on adversarial training with <paramref name="options"/> (call it once the targets are known): the batches
+    /// that a model trains through <see cref="Backward"/> become adversarial in the schedule's epochs. Throws with the
+    /// model's target names when the options name a target it does not have.
+    /// </summary>
+    protected void UseAdversarialTraining(AdversarialTrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var names = PerturbationTargets.Select(t => t.Name).ToList();
+        int Index(string name, string key) => names.IndexOf(name) is var i and >= 0 ? i
+            : throw new ArgumentException($"{key}: '{name}' is not a perturbation target of this model; its targets are {string.Join(", ", names)}", key == "adversarial_targets" ? nameof(options.AdversarialTargets) : nameof(options.EpsilonScale));
+        var weights = options.AdversarialTargets ?? new Dictionary<string, float> { [names.Contains("hidden") ? "hidden" : names[^1]] = 1 };
+        foreach (var name in (options.EpsilonScale ?? new Dictionary<string, float>()).Keys) Index(name, "eps_scale");
+        var chosen = weights.Where(w => w.Value > 0 || options.JointPerturbation).Select(w => Index(w.Key, "adversarial_targets")).ToArray();
+        var budgets = chosen.Select(t => options.Epsilon * (options.EpsilonScale?.GetValueOrDefault(names[t], 1f) ?? 1f)).ToArray();
+        _adversarial = new AdversarialPlan(options, chosen, [.. chosen.Select(t => weights[names[t]])], budgets);
+    }
+
+    /// <summary>
+    /// Whether Δ of target <paramref name="target"/> is indexed by the rows of a batch (users, or items for item-based
+    /// models: inputs, user embeddings, hidden layers; the default) or is one whole table (a weight matrix).
+    /// </summary>
+    protected virtual bool PerturbsRows(int target) => true;
+
+    /// <summary>The batch's slice of a full-table Δ list: row targets restricted to <paramref name="rows"/>, whole tables as they are.</summary>
+    protected IReadOnlyList<Tensor?>? RowsOf(IReadOnlyList<Tensor?>? delta, Tensor rows)
+    {
+        if (delta is null) return null;
+        var slice = new Tensor?[delta.Count];
+        for (int t = 0; t < slice.Length; t++) slice[t] = delta[t] is { } d && PerturbsRows(t) ? d.index_select(0, rows) : delta[t];
+        return slice;
+    }
+
+    /// <summary>
+    /// Backpropagates one training batch of <paramref name="rows"/> rows: <paramref name="loss"/> gives the batch's
+    /// data loss with a Δ list added (null = clean; otherwise one entry per target, batch-shaped for row targets as in
+    /// <see cref="RowsOf"/>, null where a target is not perturbed), and <paramref name="regularizer"/> is added once.
+    /// In an adversarial epoch it also builds each configured target's FGSM/MSAP perturbation from the gradient of
+    /// the clean batch loss and backpropagates the weighted adversarial term(s): the cost is one more forward and
+    /// backward pass per term (and per extra MSAP step). <paramref name="adversarialLoss"/> (default: the same loss)
+    /// is the loss the perturbations attack and the adversarial term measures, for models whose training loss is
+    /// stochastic (a VAE's sampled code): the attacks' deterministic loss. Returns the clean loss with the regulariser,
+    /// detached; the caller zeroes the gradients before and steps the optimizer after.
+    /// </summary>
+    protected Tensor Backward(Func<IReadOnlyList<Tensor?>?, Tensor> loss, long rows, Tensor? regularizer = null, Func<IReadOnlyList<Tensor?>?, Tensor>? adversarialLoss = null)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        adversarialLoss ??= loss;
+        if (!_adversarialEpoch || _adversarial is not { } plan || plan.Targets.Length == 0)
+        {
+            var plain = loss(null);
+            var total = regularizer is null ? plain : plain + regularizer;
+            total.backward();
+            return total.detach();
+        }
+        var targets = PerturbationTargets;
+        var zero = new Tensor?[targets.Count];
+        foreach (int t in plan.Targets) zero[t] = torch.zeros(PerturbsRows(t) ? rows : targets[t].Rows, targets[t].Columns, device: Device).requires_grad_();
+        var clean = loss(zero);
+        var cleanTotal = regularizer is null ? clean : clean + regularizer;
+        cleanTotal.backward(); // the parameters' gradients of the clean term, and ∇Δ at Δ = 0
+        var steps = plan.Options.AdversarialSteps;
+        var delta = new Tensor?[targets.Count];
+        for (int i = 0; i < plan.Targets.Length; i++)
+        {
+            int t = plan.Targets[i];
+            delta[t] = ProjectRows(Normalized(zero[t]!.grad!, StepSize(plan, i)), plan.Budgets[i]);
+        }
+        for (int step = 1; step < steps; step++)
+        {
+            // MSAP: the gradient at θ + Δ with respect to Δ only (the parameters' gradients are left alone)
+            var probe = delta.Select(d => d?.detach().requires_grad_()).ToArray();
+            var grads = torch.autograd.grad([adversarialLoss(probe)], [.. plan.Targets.Select(t => probe[t]!)]);
+            for (int i = 0; i < plan.Targets.Length; i++)
+            {
+                int t = plan.Targets[i];
+                delta[t] = ProjectRows(probe[t]!.detach() + Normalized(grads[i], StepSize(plan, i)), plan.Budgets[i]);
+            }
+        }
+        float lambda = plan.Options.AdversarialWeight;
+        if (plan.Options.JointPerturbation)
+        {
+            var adversarial = adversarialLoss(delta);
+            (adversarial * lambda).backward();
+            _adversarialTotal?.add_(adversarial.detach());
+        }
+        else
+        {
+            for (int i = 0; i < plan.Targets.Length; i++)
+            {
+                var only = new Tensor?[targets.Count];
+                only[plan.Targets[i]] = delta[plan.Targets[i]];
+                var adversarial = adversarialLoss(only);
+                (adversarial * (lambda * plan.Weights[i])).backward();
+                _adversarialTotal?.add_(adversarial.detach() * plan.Weights[i]);
+            }
+        }
+        return cleanTotal.detach();
+    }
+
+    private static float StepSize(AdversarialPlan plan, int i) => plan.Options.AdversarialStepSize ?? 2.5f * plan.Budgets[i] / plan.Options.AdversarialSteps;
+
+    // g scaled to L2 norm `norm` per row (rows of zeros stay zero)
+    private static Tensor Normalized(Tensor g, float norm) => g * (norm / g.norm(1, keepdim: true).clamp_min(1e-12));
+
+    // every row of x brought back into the L2 ball of radius `budget`
+    private static Tensor ProjectRows(Tensor x, float budget) => x * (budget / x.norm(1, keepdim: true).clamp_min(1e-12)).clamp_max(1);
 
     /// <inheritdoc />
     public void Score(ReadOnlySpan<int> users, Span<float> scores)
@@ -321,6 +438,9 @@ public abstract class NeuralModel : IIterativeModel, IDisposable
         }
     }
 }
+
+/// <summary>A model's adversarial training: the options, the perturbed targets (indices), their weights λ_i and budgets α_i·ε.</summary>
+internal sealed record AdversarialPlan(AdversarialTrainingOptions Options, int[] Targets, float[] Weights, float[] Budgets);
 
 /// <summary>The rows (users, or items for item-based models) over which a neural model's loss is summed.</summary>
 /// <param name="Rows">Row indices.</param>

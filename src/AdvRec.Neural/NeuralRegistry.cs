@@ -83,6 +83,14 @@ public static class NeuralRegistry
         ["reg"] = nameof(CdaeOptions.Regularization),
     };
 
+    // Elliot's names of the adversarial-training settings (AdversarialTrainingOptions), accepted by every autoencoder
+    private static Dictionary<string, string> WithAdversarial(Dictionary<string, string> aliases) => new(aliases)
+    {
+        ["eps"] = nameof(AdversarialTrainingOptions.Epsilon),
+        ["l_adv"] = nameof(AdversarialTrainingOptions.AdversarialWeight),
+        ["eps_scale"] = nameof(AdversarialTrainingOptions.EpsilonScale),
+    };
+
     /// <summary>
     /// libtorch's intra-op thread count (<c>torch.get_num_threads</c> / <c>set_num_threads</c>), process-wide. Every
     /// model here publishes it as its <see cref="ModelDefinition.EngineThreads"/>, so a study's <c>threads</c> sets it
@@ -108,24 +116,37 @@ public static class NeuralRegistry
             o => ((LightGcnAprOptions)o).Epochs,
             o => o is LightGcnAprOptions a ? new AttackOptions { Epsilon = a.Epsilon, Steps = a.NbIter, StepSize = a.EpsIter } : new AttackOptions(),
             (m, path) => ((NeuralModel)m).Save(path)),
-        new(AutoRec.ItemModelName, new ModelSchema(new AutoRecOptions(), AutoRecAliases) { ElliotNames = ["ItemAutoRec"] }, (o, c) => new AutoRec(AutoRecAs((AutoRecOptions)o, true) with { Device = c.Device ?? ((AutoRecOptions)o).Device }, c.Train, c.Log, c.Data?.Name), _ => null, _ => new AttackOptions(), (m, path) => ((NeuralModel)m).Save(path)),
-        new(AutoRec.UserModelName, new ModelSchema(new AutoRecOptions { ItemBased = false }, AutoRecAliases) { ElliotNames = ["UserAutoRec"] }, (o, c) => new AutoRec(AutoRecAs((AutoRecOptions)o, false) with { Device = c.Device ?? ((AutoRecOptions)o).Device }, c.Train, c.Log, c.Data?.Name), _ => null, _ => new AttackOptions(), (m, path) => ((NeuralModel)m).Save(path)),
-        new(DeepRec.ModelName, new ModelSchema(new DeepRecOptions(), DeepRecAliases), (o, c) => new DeepRec((DeepRecOptions)o with { Device = c.Device ?? ((DeepRecOptions)o).Device }, c.Train, c.Log, c.Data?.Name), _ => null, _ => new AttackOptions(), (m, path) => ((NeuralModel)m).Save(path)),
-        new(MultVae.ModelName, new ModelSchema(new MultVaeOptions(), MultAliases) { ElliotNames = ["MultiVAE"], ElliotKeys = MultElliotKeys },
-            (o, c) => new MultVae((MultVaeOptions)o with { Device = c.Device ?? ((MultVaeOptions)o).Device }, c.Train, c.Data?.FitUsers, c.Log),
-            _ => null, _ => new AttackOptions(), (m, path) => ((MultVae)m).Save(path)),
-        new(MultDae.ModelName, new ModelSchema(new MultDaeOptions(), MultAliases) { ElliotNames = ["MultiDAE"], ElliotKeys = MultElliotKeys },
-            (o, c) => new MultDae((MultDaeOptions)o with { Device = c.Device ?? ((MultDaeOptions)o).Device }, c.Train, c.Data?.FitUsers, c.Log),
-            _ => null, _ => new AttackOptions(), (m, path) => ((MultDae)m).Save(path)),
-        new(Cdae.ModelName, new ModelSchema(new CdaeOptions(), CdaeAliases),
-            (o, c) => new Cdae((CdaeOptions)o with { Device = c.Device ?? ((CdaeOptions)o).Device }, c.Train, c.Data?.FitUsers, c.Log),
-            _ => null, _ => new AttackOptions(), (m, path) => ((Cdae)m).Save(path)),
+        new(AutoRec.ItemModelName, new ModelSchema(new AutoRecOptions(), WithAdversarial(AutoRecAliases)) { ElliotNames = ["ItemAutoRec"] }, (o, c) => new AutoRec(AutoRecAs((AutoRecOptions)o, true) with { Device = c.Device ?? ((AutoRecOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Log, c.Data?.Name), EpochsOf, _ => new AttackOptions(), (m, path) => ((NeuralModel)m).Save(path)),
+        new(AutoRec.UserModelName, new ModelSchema(new AutoRecOptions { ItemBased = false }, WithAdversarial(AutoRecAliases)) { ElliotNames = ["UserAutoRec"] }, (o, c) => new AutoRec(AutoRecAs((AutoRecOptions)o, false) with { Device = c.Device ?? ((AutoRecOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Log, c.Data?.Name), EpochsOf, _ => new AttackOptions(), (m, path) => ((NeuralModel)m).Save(path)),
+        new(DeepRec.ModelName, new ModelSchema(new DeepRecOptions(), WithAdversarial(DeepRecAliases)), (o, c) => new DeepRec((DeepRecOptions)o with { Device = c.Device ?? ((DeepRecOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Log, c.Data?.Name), EpochsOf, _ => new AttackOptions(), (m, path) => ((NeuralModel)m).Save(path)),
+        new(MultVae.ModelName, new ModelSchema(new MultVaeOptions(), WithAdversarial(MultAliases)) { ElliotNames = ["MultiVAE"], ElliotKeys = MultElliotKeys },
+            (o, c) => new MultVae((MultVaeOptions)o with { Device = c.Device ?? ((MultVaeOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Data?.FitUsers, c.Log),
+            EpochsOf, _ => new AttackOptions(), (m, path) => ((MultVae)m).Save(path)),
+        new(MultDae.ModelName, new ModelSchema(new MultDaeOptions(), WithAdversarial(MultAliases)) { ElliotNames = ["MultiDAE"], ElliotKeys = MultElliotKeys },
+            (o, c) => new MultDae((MultDaeOptions)o with { Device = c.Device ?? ((MultDaeOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Data?.FitUsers, c.Log),
+            EpochsOf, _ => new AttackOptions(), (m, path) => ((MultDae)m).Save(path)),
+        new(Cdae.ModelName, new ModelSchema(new CdaeOptions(), WithAdversarial(CdaeAliases)),
+            (o, c) => new Cdae((CdaeOptions)o with { Device = c.Device ?? ((CdaeOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Data?.FitUsers, c.Log),
+            EpochsOf, _ => new AttackOptions(), (m, path) => ((Cdae)m).Save(path)),
+        new(Acae.ModelName, new ModelSchema(new AcaeOptions(), WithAdversarial(CdaeAliases)),
+            (o, c) => new Acae(AcaeAs((AcaeOptions)o, false) with { Device = c.Device ?? ((AcaeOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Log),
+            EpochsOf, _ => new AttackOptions(), (m, path) => ((NeuralModel)m).Save(path)),
+        new(Acae.FineGrainedModelName, new ModelSchema(new AcaeOptions { FineGrained = true }, WithAdversarial(CdaeAliases)),
+            (o, c) => new Acae(AcaeAs((AcaeOptions)o, true) with { Device = c.Device ?? ((AcaeOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Log),
+            EpochsOf, _ => new AttackOptions(), (m, path) => ((NeuralModel)m).Save(path)),
     ]);
 
     /// <summary>The managed engine's models and these, in one table (what the CLI offers).</summary>
     public static IReadOnlyDictionary<string, ModelDefinition> All { get; } = ModelRegistry.Combine(Models);
 
     private static ModelDefinition[] OnLibTorch(ModelDefinition[] definitions) => [.. definitions.Select(d => d with { EngineThreads = TorchThreads })];
+
+    // the epochs the options declare (hyperparameters.epochs, Elliot's place for them), which the adversarial schedule counts back from
+    private static int? EpochsOf(object options) => ((AdversarialTrainingOptions)options).Epochs;
+
+    // ACAE and FG-ACAE are one class; the name fixes fine_grained, and a contradicting setting is an error.
+    private static AcaeOptions AcaeAs(AcaeOptions options, bool fineGrained) => options.FineGrained == fineGrained ? options
+        : throw new ArgumentException($"{(fineGrained ? Acae.FineGrainedModelName : Acae.ModelName)} has fine_grained: {(fineGrained ? "true" : "false")}; for the other variant name the model {(fineGrained ? Acae.ModelName : Acae.FineGrainedModelName)}", nameof(options));
 
     // I-AutoRec and U-AutoRec are one class; the name fixes item_based, and a contradicting setting is an error.
     private static AutoRecOptions AutoRecAs(AutoRecOptions options, bool itemBased) => options.ItemBased == itemBased ? options

@@ -10,7 +10,7 @@ namespace AdvRec.Neural.Autoencoders;
 /// Hyperparameters of <see cref="AutoRec"/>. Defaults follow Sedhain et al. (WWW 2015): item-based, 500 hidden
 /// units, sigmoid encoder and identity decoder; the paper tunes λ and trains with Rprop/L-BFGS, AdvRec uses Adam.
 /// </summary>
-public sealed record AutoRecOptions
+public sealed record AutoRecOptions : AdversarialTrainingOptions
 {
     /// <summary>Item-based (I-AutoRec: each item's vector of user ratings is one input row; the paper's best) or user-based (U-AutoRec).</summary>
     public bool ItemBased { get; init; } = true;
@@ -41,6 +41,7 @@ public sealed record AutoRecOptions
         if (!(LearningRate > 0) || !float.IsFinite(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "learning rate must be > 0");
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "batch size must be >= 1");
         if (Device is null || !TorchDevices.IsValidName(Device)) throw new ArgumentOutOfRangeException(nameof(Device), Device, $"device must be {TorchDevices.Choices}");
+        ValidateAdversarial();
     }
 }
 
@@ -103,6 +104,7 @@ public sealed class AutoRec : NeuralModel, IRatingPredictor
             : Enumerable.Range(0, NumUsers).Where(u => train.DegreeOf(u) > 0).ToArray();
         _optimizer = optim.Adam(_net.parameters(), options.LearningRate);
         PerturbationTargets = [new PerturbationTarget(InputTarget, rows, width), new PerturbationTarget(HiddenTarget, rows, options.Hidden)];
+        UseAdversarialTraining(options);
         log?.Invoke($"{Name}: {rows:N0} input rows of {width:N0}, {options.Hidden} hidden units, lambda {options.Lambda}");
     }
 
@@ -144,9 +146,8 @@ public sealed class AutoRec : NeuralModel, IRatingPredictor
             int n = Math.Min(batch, order.Length - start);
             var rows = Indices(order.AsSpan(start, n));
             _optimizer.zero_grad();
-            var error = MaskedError(rows, null);
-            var loss = error + share * n * (_net.Encoder.weight!.square().sum() + _net.Decoder.weight!.square().sum());
-            loss.backward();
+            var reg = share * n * (_net.Encoder.weight!.square().sum() + _net.Decoder.weight!.square().sum());
+            var loss = Backward(d => MaskedError(rows, d), n, reg);
             _optimizer.step();
             total += loss.item<float>();
             steps++;
@@ -158,7 +159,7 @@ public sealed class AutoRec : NeuralModel, IRatingPredictor
     /// <inheritdoc />
     protected override Tensor ScoreUsers(Tensor users, IReadOnlyList<Tensor?>? delta)
     {
-        if (!_options.ItemBased) return Reconstruct(users, delta);
+        if (!_options.ItemBased) return Reconstruct(users, RowsOf(delta, users));
         if (delta is null || delta.All(d => d is null))
         {
             _cache ??= AllScores(null).DetachFromDisposeScope();
@@ -175,7 +176,8 @@ public sealed class AutoRec : NeuralModel, IRatingPredictor
         for (int start = 0; start < rows.Length; start += 256)
         {
             using var scope = torch.NewDisposeScope();
-            var loss = MaskedError(Indices(rows.AsSpan(start, Math.Min(256, rows.Length - start))), delta);
+            var batch = Indices(rows.AsSpan(start, Math.Min(256, rows.Length - start)));
+            var loss = MaskedError(batch, RowsOf(delta, batch));
             loss.backward();
             total += loss.item<float>();
         }
@@ -210,7 +212,8 @@ public sealed class AutoRec : NeuralModel, IRatingPredictor
         for (int start = 0; start < NumItems; start += 1024)
         {
             int n = Math.Min(1024, NumItems - start);
-            parts.Add(Reconstruct(torch.arange(start, start + n, dtype: ScalarType.Int64, device: Device), delta));
+            var rows = torch.arange(start, start + n, dtype: ScalarType.Int64, device: Device);
+            parts.Add(Reconstruct(rows, RowsOf(delta, rows)));
         }
         return torch.cat(parts, 0).t().contiguous().MoveToOuterDisposeScope();
     }
@@ -218,9 +221,9 @@ public sealed class AutoRec : NeuralModel, IRatingPredictor
     private Tensor Reconstruct(Tensor rows, IReadOnlyList<Tensor?>? delta)
     {
         var x = _rows.index_select(0, rows);
-        if (delta?[0] is { } d0) x = x + d0.index_select(0, rows);
+        if (delta?[0] is { } d0) x = x + d0;
         var h = torch.sigmoid(_net.Encoder.forward(x));
-        if (delta?[1] is { } d1) h = h + d1.index_select(0, rows);
+        if (delta?[1] is { } d1) h = h + d1;
         return _net.Decoder.forward(h);
     }
 

@@ -22,7 +22,7 @@ public enum CdaeLoss
 /// sigmoid hidden and output layers, the logistic loss; the optimizer is Adam (as in RecBole and Elliot) where the paper
 /// used AdaGrad.
 /// </summary>
-public sealed record CdaeOptions
+public sealed record CdaeOptions : AdversarialTrainingOptions
 {
     /// <summary>Hidden units (paper: 50).</summary>
     public int Hidden { get; init; } = 50;
@@ -65,6 +65,7 @@ public sealed record CdaeOptions
         if (!(Regularization >= 0) || !float.IsFinite(Regularization)) throw new ArgumentOutOfRangeException(nameof(Regularization), Regularization, "regularization must be >= 0");
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "batch size must be >= 1");
         if (!TorchDevices.IsValidName(Device)) throw new ArgumentException($"device '{Device}': expected {TorchDevices.Choices}", nameof(Device));
+        ValidateAdversarial();
     }
 }
 
@@ -108,6 +109,7 @@ public sealed class Cdae : NeuralModel
         targets.Add(new PerturbationTarget("hidden", NumUsers, options.Hidden));
         PerturbationTargets = targets;
         _hiddenIndex = targets.Count - 1;
+        UseAdversarialTraining(options);
     }
 
     /// <summary>The options the model was built with.</summary>
@@ -140,7 +142,7 @@ public sealed class Cdae : NeuralModel
             var batch = Indices(users.AsSpan(start, Math.Min(size, users.Length - start)));
             var x = _matrix.index_select(0, batch);
             _optimizer.zero_grad();
-            var logits = Forward(x, batch, null, Options.Corruption);
+            var input = Options.Corruption > 0 ? F.dropout(x, Options.Corruption, true) : x;
             Tensor? mask = null;
             if (Options.NegativeSamples > 0)
             {
@@ -149,11 +151,10 @@ public sealed class Cdae : NeuralModel
                 var p = (Options.NegativeSamples * degree / (NumItems - degree).clamp_min(1)).clamp_max(1);
                 mask = x + (1 - x) * (torch.rand_like(x) < p).to(x.dtype);
             }
-            var loss = Reconstruction(logits, x, mask).sum() / x.shape[0];
-            if (Options.Regularization > 0) loss = loss + 0.5 * Options.Regularization * _net.SquaredWeights();
-            loss.backward();
+            var reg = Options.Regularization > 0 ? 0.5 * Options.Regularization * _net.SquaredWeights() : null;
+            var loss = Backward(d => Reconstruction(Forward(input, batch, d), x, mask).sum() / x.shape[0], x.shape[0], reg);
             _optimizer.step();
-            total.add_(loss.detach());
+            total.add_(loss);
             Report(progress, "epoch", b + 1, batches);
         }
         return new EpochStats(epoch, total.item<double>(), 0, batches, 0);
@@ -161,7 +162,7 @@ public sealed class Cdae : NeuralModel
 
     /// <inheritdoc />
     protected override Tensor ScoreUsers(Tensor users, IReadOnlyList<Tensor?>? delta) =>
-        Forward(_matrix.index_select(0, users), users, delta, 0);
+        Forward(_matrix.index_select(0, users), users, RowsOf(delta, users));
 
     /// <inheritdoc />
     protected override double AttackLoss(ILossSample sample, IReadOnlyList<Tensor?> delta)
@@ -173,7 +174,7 @@ public sealed class Cdae : NeuralModel
             using var scope = torch.NewDisposeScope();
             var users = Indices(rows.AsSpan(start, Math.Min(AttackChunk, rows.Length - start)));
             var x = _matrix.index_select(0, users);
-            var loss = Reconstruction(Forward(x, users, delta, 0), x, null).sum();
+            var loss = Reconstruction(Forward(x, users, RowsOf(delta, users)), x, null).sum();
             loss.backward();
             total += loss.item<float>();
         }
@@ -189,27 +190,20 @@ public sealed class Cdae : NeuralModel
         return mask is null ? loss : loss * mask;
     }
 
-    // corruption > 0 drops input entries (training); without an input Δ the encoder runs on the nonzero entries only
-    private Tensor Forward(Tensor x, Tensor users, IReadOnlyList<Tensor?>? delta, double corruption)
+    // x: the (corrupted) input rows of `users`; Δ batch-shaped (RowsOf). Without an input Δ the encoder runs on the nonzero entries only.
+    private Tensor Forward(Tensor x, Tensor users, IReadOnlyList<Tensor?>? delta)
     {
-        Tensor pre;
-        if (delta?[0] is { } d0)
-        {
-            var input = corruption > 0 ? F.dropout(x, corruption, true) : x;
-            pre = (input + d0.index_select(0, users)).matmul(_net.Encoder.weight!) + _net.EncoderBias;
-        }
-        else
-        {
-            pre = SparseRows.Project(x, null, corruption, _net.Encoder, _net.EncoderBias);
-        }
+        var pre = delta?[0] is { } d0
+            ? (x + d0).matmul(_net.Encoder.weight!) + _net.EncoderBias
+            : SparseRows.Project(x, _net.Encoder, _net.EncoderBias);
         if (_net.UserNode is { } node)
         {
             var v = node.forward(users);
-            if (delta?[1] is { } dv) v = v + dv.index_select(0, users);
+            if (delta?[1] is { } dv) v = v + dv;
             pre = pre + v;
         }
         var h = torch.sigmoid(pre);
-        if (delta?[_hiddenIndex] is { } dh) h = h + dh.index_select(0, users);
+        if (delta?[_hiddenIndex] is { } dh) h = h + dh;
         return _net.Decoder.forward(h);
     }
 

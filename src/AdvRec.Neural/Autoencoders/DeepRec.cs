@@ -48,7 +48,7 @@ public enum DeepRecOptimizer
 /// step, batch 128, an unconstrained decoder with the activation on its last layer too. The paper trains with momentum
 /// SGD; the default here is Adam with lr 0.001 (<see cref="Optimizer"/> selects the paper's).
 /// </summary>
-public sealed record DeepRecOptions
+public sealed record DeepRecOptions : AdversarialTrainingOptions
 {
     /// <summary>Encoder layer sizes, input side first; the last is the code layer; the decoder mirrors them (paper: 512, 512, 1024).</summary>
     public IReadOnlyList<int> Layers { get; init; } = [512, 512, 1024];
@@ -100,6 +100,7 @@ public sealed record DeepRecOptions
         if (!(WeightDecay >= 0) || !float.IsFinite(WeightDecay)) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "weight decay must be a finite number >= 0");
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "batch size must be >= 1");
         if (Device is null || !TorchDevices.IsValidName(Device)) throw new ArgumentOutOfRangeException(nameof(Device), Device, $"device must be {TorchDevices.Choices}");
+        ValidateAdversarial();
     }
 }
 
@@ -147,6 +148,7 @@ public sealed class DeepRec : NeuralModel, IRatingPredictor
             ? optim.Adam(_net.parameters(), options.LearningRate, weight_decay: options.WeightDecay)
             : optim.SGD(_net.parameters(), options.LearningRate, momentum: 0.9, weight_decay: options.WeightDecay);
         PerturbationTargets = [new PerturbationTarget(InputTarget, NumUsers, NumItems), new PerturbationTarget(HiddenTarget, NumUsers, options.Layers[0])];
+        UseAdversarialTraining(options);
         log?.Invoke($"{ModelName}: {NumItems:N0}-{string.Join("-", options.Layers)}-(mirrored)-{NumItems:N0}, {options.Activation}, dropout {options.Dropout}, " +
             $"{(options.Constrained ? "constrained" : "free")} decoder, re-feeding {options.DenseRefeeding}, {options.Optimizer} lr {options.LearningRate}");
     }
@@ -183,16 +185,21 @@ public sealed class DeepRec : NeuralModel, IRatingPredictor
             var x = _ratings.index_select(0, users);
             var mask = _mask.index_select(0, users);
             _optimizer.zero_grad();
-            var output = _net.Forward(x, null, null);
-            var squared = ((output - x) * mask).square().sum();
-            (squared / mask.sum().clamp_min(1)).backward();
+            var observed = mask.sum().clamp_min(1);
+            Tensor? output = null;
+            var loss = Backward(d =>
+            {
+                var o = _net.Forward(x, d?[0], d?[1]);
+                output ??= o; // the clean output, for dense re-feeding
+                return ((o - x) * mask).square().sum() / observed;
+            }, n);
             _optimizer.step();
-            total += squared.item<float>();
+            total += (loss * observed).item<float>();
             steps++;
             for (int r = 0; r < _options.DenseRefeeding; r++)
             {
                 // dense re-feeding: f(x) is a fully observed input whose reconstruction should be itself
-                var dense = output.detach();
+                var dense = output!.detach();
                 _optimizer.zero_grad();
                 output = _net.Forward(dense, null, null);
                 (output - dense).square().mean().backward();
@@ -206,7 +213,9 @@ public sealed class DeepRec : NeuralModel, IRatingPredictor
 
     /// <inheritdoc />
     protected override Tensor ScoreUsers(Tensor users, IReadOnlyList<Tensor?>? delta) =>
-        _net.Forward(_ratings.index_select(0, users), delta?[0]?.index_select(0, users), delta?[1]?.index_select(0, users));
+        Forward(_ratings.index_select(0, users), RowsOf(delta, users));
+
+    private Tensor Forward(Tensor x, IReadOnlyList<Tensor?>? delta) => _net.Forward(x, delta?[0], delta?[1]);
 
     /// <inheritdoc />
     protected override double AttackLoss(ILossSample sample, IReadOnlyList<Tensor?> delta)
@@ -218,7 +227,7 @@ public sealed class DeepRec : NeuralModel, IRatingPredictor
             using var scope = torch.NewDisposeScope();
             var users = Indices(rows.AsSpan(start, Math.Min(256, rows.Length - start)));
             var x = _ratings.index_select(0, users);
-            var output = _net.Forward(x, delta[0]?.index_select(0, users), delta[1]?.index_select(0, users));
+            var output = Forward(x, RowsOf(delta, users));
             var loss = ((output - x) * _mask.index_select(0, users)).square().sum();
             loss.backward();
             total += loss.item<float>();

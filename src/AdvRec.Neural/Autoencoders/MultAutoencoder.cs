@@ -36,7 +36,7 @@ public abstract class MultAutoencoder : NeuralModel
 
     /// <summary>Builds the network; <paramref name="fitUsers"/> (null = every user with training rows) are the rows it trains on.</summary>
     private protected MultAutoencoder(Interactions train, IReadOnlyList<int>? fitUsers, bool variational, int hidden, int latent, double dropout,
-        double learningRate, int batchSize, double regularization, long totalAnnealSteps, double annealCap, string device, ulong seed, Action<string>? log)
+        double learningRate, int batchSize, double regularization, long totalAnnealSteps, double annealCap, string device, ulong seed, AdversarialTrainingOptions adversarial, Action<string>? log)
         : base(train, device, seed, log)
     {
         _variational = variational;
@@ -57,6 +57,7 @@ public abstract class MultAutoencoder : NeuralModel
         PerturbationTargets = targets;
         _hiddenIndex = hidden > 0 ? 1 : -1;
         _latentIndex = variational ? targets.Count - 1 : -1;
+        UseAdversarialTraining(adversarial);
     }
 
     /// <inheritdoc />
@@ -93,19 +94,28 @@ public abstract class MultAutoencoder : NeuralModel
             var batch = Indices(users.AsSpan(start, Math.Min(_batchSize, users.Length - start)));
             var x = _matrix.index_select(0, batch);
             _optimizer.zero_grad();
-            var (logits, mu, logVar) = Forward(x, batch, null, training: true);
-            var loss = NegLogLikelihood(logits, x).mean();
-            if (_variational) loss = loss + Beta * Kl(mu!, logVar!).mean();
+            var input = Normalized(x);
+            if (_dropout > 0) input = F.dropout(input, _dropout, true);
+            var noise = _variational ? torch.randn(x.shape[0], _net.Latent, device: Device) : null; // one draw for the clean and the adversarial passes
+            double beta = Beta;
+            Tensor? reg = null;
             if (_regularization > 0)
             {
-                var reg = weights[0].square().sum();
+                reg = weights[0].square().sum();
                 for (int w = 1; w < weights.Count; w++) reg = reg + weights[w].square().sum();
-                loss = loss + _regularization * reg;
+                reg = _regularization * reg;
             }
-            loss.backward();
+            // adversarial epochs attack the reconstruction at the mean code (the attacks' loss), not the sampled ELBO:
+            // against the sampled one the VAE learns robustness of its variance, which the attacks never see
+            var loss = Backward(d =>
+            {
+                var (logits, mu, logVar) = Forward(input, d, noise);
+                var l = NegLogLikelihood(logits, x).mean();
+                return _variational ? l + beta * Kl(mu!, logVar!).mean() : l;
+            }, x.shape[0], reg, d => NegLogLikelihood(Forward(input, d, null).Logits, x).mean());
             _optimizer.step();
             _updates++;
-            total.add_(loss.detach());
+            total.add_(loss);
             Report(progress, "epoch", b + 1, batches);
         }
         return new EpochStats(epoch, total.item<double>(), 0, batches, 0);
@@ -113,7 +123,7 @@ public abstract class MultAutoencoder : NeuralModel
 
     /// <inheritdoc />
     protected override Tensor ScoreUsers(Tensor users, IReadOnlyList<Tensor?>? delta) =>
-        Forward(_matrix.index_select(0, users), users, delta, training: false).Logits;
+        Forward(Normalized(_matrix.index_select(0, users)), RowsOf(delta, users), null).Logits;
 
     /// <inheritdoc />
     protected override double AttackLoss(ILossSample sample, IReadOnlyList<Tensor?> delta)
@@ -125,7 +135,7 @@ public abstract class MultAutoencoder : NeuralModel
             using var scope = torch.NewDisposeScope();
             var users = Indices(rows.AsSpan(start, Math.Min(AttackChunk, rows.Length - start)));
             var x = _matrix.index_select(0, users);
-            var loss = NegLogLikelihood(Forward(x, users, delta, training: false).Logits, x).sum();
+            var loss = NegLogLikelihood(Forward(Normalized(x), RowsOf(delta, users), null).Logits, x).sum();
             loss.backward();
             total += loss.item<float>();
         }
@@ -138,27 +148,22 @@ public abstract class MultAutoencoder : NeuralModel
     // KL(q(z|x) ‖ N(0, I)) per user
     private static Tensor Kl(Tensor mu, Tensor logVar) => (0.5 * (logVar.exp() + mu.square() - 1 - logVar)).sum(1);
 
-    private (Tensor Logits, Tensor? Mu, Tensor? LogVar) Forward(Tensor x, Tensor users, IReadOnlyList<Tensor?>? delta, bool training)
+    // the rows L2-normalised: the first layer's input
+    private static Tensor Normalized(Tensor x) => x * x.sum(1, keepdim: true).sqrt().clamp_min(1e-12).reciprocal();
+
+    // input: normalised (and, in training, dropped-out) rows; Δ batch-shaped (RowsOf); noise: the VAE's standard normal draw (null = the mean)
+    private (Tensor Logits, Tensor? Mu, Tensor? LogVar) Forward(Tensor input, IReadOnlyList<Tensor?>? delta, Tensor? noise)
     {
-        // the first layer: L2-normalised input (dropout in training) times W. Without an input Δ it runs on the
-        // nonzero entries only (an embedding bag, see SparseRows), the same product as the dense one at a fraction of the cost.
-        var scale = x.sum(1).sqrt().clamp_min(1e-12).reciprocal();
-        Tensor first;
-        if (delta?[0] is { } d0)
-        {
-            var dense = x * scale.unsqueeze(1);
-            if (training && _dropout > 0) dense = F.dropout(dense, _dropout, true);
-            first = (dense + d0.index_select(0, users)).matmul(_net.Input.weight!) + _net.InputBias;
-        }
-        else
-        {
-            first = SparseRows.Project(x, scale, training ? _dropout : 0, _net.Input, _net.InputBias);
-        }
+        // the first layer: without an input Δ it runs on the nonzero entries only (an embedding bag, see SparseRows),
+        // the same product as the dense one at a fraction of the cost
+        var first = delta?[0] is { } d0
+            ? (input + d0).matmul(_net.Input.weight!) + _net.InputBias
+            : SparseRows.Project(input, _net.Input, _net.InputBias);
         Tensor h = first;
         if (_net.Hidden > 0)
         {
             h = torch.tanh(first);
-            if (delta?[_hiddenIndex] is { } dh) h = h + dh.index_select(0, users);
+            if (delta?[_hiddenIndex] is { } dh) h = h + dh;
         }
         Tensor z;
         Tensor? mu = null, logVar = null;
@@ -175,8 +180,8 @@ public abstract class MultAutoencoder : NeuralModel
                 mu = first.narrow(1, 0, _net.Latent);
                 logVar = first.narrow(1, _net.Latent, _net.Latent);
             }
-            if (delta?[_latentIndex] is { } dz) mu = mu + dz.index_select(0, users);
-            z = training ? mu + torch.randn_like(mu) * (0.5 * logVar).exp() : mu;
+            if (delta?[_latentIndex] is { } dz) mu = mu + dz;
+            z = noise is null ? mu : mu + noise * (0.5 * logVar).exp();
         }
         else
         {

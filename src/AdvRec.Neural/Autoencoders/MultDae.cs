@@ -7,7 +7,7 @@ namespace AdvRec.Neural.Autoencoders;
 /// [I → 600 → 200 → 600 → I] (the authors' notebook trains Mult-DAE as [I → 200 → I]: <c>hidden: 0</c>) and the
 /// notebook's L2 weight 0.01 / batch size.
 /// </summary>
-public sealed record MultDaeOptions
+public sealed record MultDaeOptions : AdversarialTrainingOptions
 {
     /// <summary>Size of the hidden layer on each side of the code (paper: 600; 0 = none, [I → latent → I] as in the notebook).</summary>
     public int Hidden { get; init; } = 600;
@@ -43,6 +43,7 @@ public sealed record MultDaeOptions
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "batch size must be >= 1");
         if (!(Regularization >= 0) || !float.IsFinite(Regularization)) throw new ArgumentOutOfRangeException(nameof(Regularization), Regularization, "regularization must be >= 0");
         if (!TorchDevices.IsValidName(Device)) throw new ArgumentException($"device '{Device}': expected {TorchDevices.Choices}", nameof(Device));
+        ValidateAdversarial();
     }
 }
 
@@ -59,7 +60,7 @@ public sealed class MultDae : MultAutoencoder
     /// <summary>Builds the model on <paramref name="train"/>, fitting on <paramref name="fitUsers"/> (null = every user with rows).</summary>
     public MultDae(MultDaeOptions options, Interactions train, IReadOnlyList<int>? fitUsers = null, Action<string>? log = null)
         : base(train, fitUsers, false, Checked(options).Hidden, options.Latent, options.Dropout, options.LearningRate, options.BatchSize,
-            options.Regularization, 0, 0, options.Device, options.Seed, log)
+            options.Regularization, 0, 0, options.Device, options.Seed, options, log)
     {
         Options = options;
     }

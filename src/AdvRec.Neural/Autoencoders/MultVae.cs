@@ -5,7 +5,7 @@ namespace AdvRec.Neural.Autoencoders;
 /// <summary>
 /// Hyperparameters of <see cref="MultVae"/>. Defaults are those of Liang et al. (WWW 2018) and the authors' notebook.
 /// </summary>
-public sealed record MultVaeOptions
+public sealed record MultVaeOptions : AdversarialTrainingOptions
 {
     /// <summary>Size of the hidden layer on each side of the code (paper: 600; 0 = none, [I → latent → I]).</summary>
     public int Hidden { get; init; } = 600;
@@ -49,6 +49,7 @@ public sealed record MultVaeOptions
         if (TotalAnnealSteps < 0) throw new ArgumentOutOfRangeException(nameof(TotalAnnealSteps), TotalAnnealSteps, "total anneal steps must be >= 0");
         if (!(AnnealCap >= 0) || !float.IsFinite(AnnealCap)) throw new ArgumentOutOfRangeException(nameof(AnnealCap), AnnealCap, "anneal cap must be >= 0");
         if (!TorchDevices.IsValidName(Device)) throw new ArgumentException($"device '{Device}': expected {TorchDevices.Choices}", nameof(Device));
+        ValidateAdversarial();
     }
 }
 
@@ -67,7 +68,7 @@ public sealed class MultVae : MultAutoencoder
     /// <summary>Builds the model on <paramref name="train"/>, fitting on <paramref name="fitUsers"/> (null = every user with rows).</summary>
     public MultVae(MultVaeOptions options, Interactions train, IReadOnlyList<int>? fitUsers = null, Action<string>? log = null)
         : base(train, fitUsers, true, Checked(options).Hidden, options.Latent, options.Dropout, options.LearningRate, options.BatchSize,
-            options.Regularization, options.TotalAnnealSteps, options.AnnealCap, options.Device, options.Seed, log)
+            options.Regularization, options.TotalAnnealSteps, options.AnnealCap, options.Device, options.Seed, options, log)
     {
         Options = options;
     }

@@ -112,11 +112,21 @@ internal static class ConfigConvert
             : null;
     }
 
+    /// <summary>The value type when <paramref name="type"/> is a map from names this binder fills (IReadOnlyDictionary, IDictionary or Dictionary with string keys).</summary>
+    public static Type? MapValue(Type type)
+    {
+        if (!type.IsGenericType) return null;
+        var def = type.GetGenericTypeDefinition();
+        var args = type.GetGenericArguments();
+        return (def == typeof(IReadOnlyDictionary<,>) || def == typeof(IDictionary<,>) || def == typeof(Dictionary<,>)) && args[0] == typeof(string) ? args[1] : null;
+    }
+
     /// <summary>Whether values of <paramref name="type"/> can be bound.</summary>
     public static bool IsSupported(Type type)
     {
         type = Nullable.GetUnderlyingType(type) ?? type;
         if (ListElement(type) is { } e) return IsScalarType(e);
+        if (MapValue(type) is { } m) return IsScalarType(m);
         return IsScalarType(type);
     }
 
@@ -129,6 +139,7 @@ internal static class ConfigConvert
     {
         type = Nullable.GetUnderlyingType(type) ?? type;
         if (ListElement(type) is { } e) return "a list of " + Plural(e);
+        if (MapValue(type) is { } m) return "a map of names to " + Plural(m) + " ({name: value, ...})";
         if (type == typeof(int) || type == typeof(long)) return "an integer";
         if (type == typeof(ulong)) return "a non-negative integer";
         if (type == typeof(float) || type == typeof(double)) return "a number";
@@ -169,6 +180,18 @@ internal static class ConfigConvert
             else if (underlying.GetGenericTypeDefinition() == typeof(List<>))
                 result = Activator.CreateInstance(underlying, array);
             else result = array;
+            return true;
+        }
+        if (MapValue(underlying) is { } valueType)
+        {
+            if (v.Kind != ConfigValueKind.Mapping) return false;
+            var map = (System.Collections.IDictionary)Activator.CreateInstance(typeof(Dictionary<,>).MakeGenericType(typeof(string), valueType), StringComparer.Ordinal)!;
+            foreach (var entry in v.Entries)
+            {
+                if (map.Contains(entry.Key) || !TryConvert(entry.Value, valueType, false, out object? item)) return false;
+                map[entry.Key] = item;
+            }
+            result = map;
             return true;
         }
         switch (underlying)

@@ -898,13 +898,21 @@ internal sealed class StudyParser
                 ReadHyperparameter(e, gridSection.Name, fromGrid: true, elliotForm: false, schema, name, label, read);
             }
         }
-        if (read.Epochs is { } epochsEntry) meta = MetaEpochs(meta, epochsEntry, s.Child("meta"), written, name);
+        // epochs beside meta is the study's epochs; where the options have an epochs of their own it binds to them too
+        var epochsEntry = read.Epochs ?? (s.Child("meta")?.Entry("epochs") is null ? read.Fixed.Find(f => f.Key == "epochs") : null);
+        if (epochsEntry is not null) meta = MetaEpochs(meta, epochsEntry, s.Child("meta"), written, name);
 
         IReadOnlyList<GridPoint<object>> variants = [];
         int gridSize = 0;
         if (schema is not null)
         {
             var fixedEntries = read.Fixed.Select(e => new ConfigEntry(e.Key, e.KeyPosition, ResolveModelPath(schema, e.Key, e.Value, read.Sections[e.Key], dataset))).ToList();
+            // options with an adversarial schedule count back from the study's epochs: bind them, so that the schedule is checked against them
+            if (meta.Epochs is int epochs && OptionsBinder.PropertyOf(schema.Defaults.GetType(), "epochs") is not null && !read.Fixed.Exists(f => f.Key == "epochs"))
+            {
+                var at = s.Child("meta")?.Entry("epochs")?.Value.Position ?? entry.KeyPosition;
+                fixedEntries.Add(new ConfigEntry("epochs", at, ConfigValue.Scalar(epochs.ToString(CultureInfo.InvariantCulture), at)));
+            }
             var gridValues = read.Grid.Select(g => new KeyValuePair<string, IReadOnlyList<ConfigValue>>(g.Key,
                 [.. g.Value.Select(v => ResolveModelPath(schema, g.Key, v, $"models.{written}.grid", dataset))])).ToList();
             var points = GridExpander.TryExpand(schema.Defaults, fixedEntries, gridValues, schema.Aliases, _errors, entry.KeyPosition, label);

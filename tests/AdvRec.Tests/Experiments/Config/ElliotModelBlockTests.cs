@@ -30,7 +30,7 @@ public sealed class ElliotModelBlockTests
         var amf = Assert.Single(study.Models);
         Assert.True(amf.Meta.SaveRecs);
         Assert.True(amf.Meta.EvalPerturbations);
-        Assert.Null(amf.Meta.Epochs); // AMF's options hold the epochs its schedule needs
+        Assert.Equal(10, amf.Meta.Epochs); // the study's epochs, which AMF's options (its schedule counts back from them) bind too
         var o = (AmfOptions)Assert.Single(amf.Variants).Options;
         Assert.Equal((10, 10, 512, 200, 20), (o.Epochs, o.AdversarialEpochs, o.BatchSize, o.Factors, o.NbIter));
         Assert.Equal((0.001f, 0.1f, 0.001f, 0.1f, 0.001f, 0.00001f), (o.LearningRate, o.Regularization, o.BiasRegularization, o.Epsilon, o.AdversarialWeight, o.EpsIter));
@@ -97,8 +97,8 @@ public sealed class ElliotModelBlockTests
         Assert.Equal("study.yml:12:7: unknown hyperparameter 'factors_d' for AMF: it is a hyperparameter of VBPR, AMR, not of AMF", ex.Errors[2].Short());
 
         // the nested form says the same
-        ex = FailModels(dir, "    MultiVAE:\n      hyperparameters:\n        l_adv: 0.1\n");
-        Assert.Equal("study.yml:10:9: unknown hyperparameter 'l_adv' for MultiVAE (MultVAE): it is a hyperparameter of AMF, AMR, LightGCN-APR, not of MultVAE", Assert.Single(ex.Errors).Short());
+        ex = FailModels(dir, "    MultiVAE:\n      hyperparameters:\n        factors_d: 20\n");
+        Assert.Equal("study.yml:10:9: unknown hyperparameter 'factors_d' for MultiVAE (MultVAE): it is a hyperparameter of VBPR, AMR, not of MultVAE", Assert.Single(ex.Errors).Short());
     }
 
     [Fact]
