@@ -69,9 +69,10 @@ internal static class BenchCommand
         DataSummary.Write(console, data);
         if (modelName is not null && modelName.Equals(Ease.ModelName, StringComparison.OrdinalIgnoreCase))
             return Write(console, json, BenchEase(console, data, device, settings, epochs, loadSeconds, ct));
-        if (modelName is not null && NeuralBench.Models.Contains(modelName.ToLowerInvariant()))
+        if (modelName is not null && settings.Length == 0 && NeuralBench.Models.Contains(modelName.ToLowerInvariant()))
         {
-            // the autoencoders: epochs after a warm-up with their CPU time, under a chosen libtorch thread count
+            // the autoencoders with their defaults (with --hp settings they take the generic path below): epochs after a
+            // warm-up with their CPU time, under a chosen libtorch thread count
             console.MarkupLineInterpolated($"{Environment.ProcessorCount} cores; {modelName} with its paper's defaults on {device}: medians of {epochs} epochs after one warm-up, full evaluation");
             var neural = ConsoleProgress.Run(console, progress => NeuralBench.Run(modelName.ToLowerInvariant(), data, device, threads, epochs, progress, ct));
             neural["load_s"] = loadSeconds;

@@ -11,7 +11,8 @@ namespace AdvRec.Cli.Commands;
 
 /// <summary>
 /// <c>advrec bench --model NAME</c>: times any registered model (managed or neural) with its default options (or <c>--hp key=value</c> settings, as in a config's hyperparameters): the first
-/// epoch (warm-up: JIT, allocation) apart, the median of the timed epochs, and a full evaluation: RMSE and MAE for a
+/// epoch (warm-up: JIT, allocation) apart, the median of the timed epochs (plain and adversarial epochs apart, with
+/// their ratio, for a model with an adversarial schedule), and a full evaluation: RMSE and MAE for a
 /// model that predicts ratings, else every ranking metric at 10, 20 and 100.
 /// </summary>
 internal static class ModelBench
@@ -47,10 +48,14 @@ internal static class ModelBench
         try
         {
             double first = model.TrainEpoch(progress, ct).Seconds;
-            var times = new double[epochs];
-            for (int e = 0; e < epochs; e++) times[e] = model.TrainEpoch(progress, ct).Seconds;
-            Array.Sort(times);
-            double median = epochs % 2 == 1 ? times[epochs / 2] : (times[epochs / 2 - 1] + times[epochs / 2]) / 2;
+            // plain and adversarial epochs (a model with an adversarial schedule has both) are timed apart
+            List<double> plain = [], adversarial = [];
+            for (int e = 0; e < epochs; e++)
+            {
+                bool isAdversarial = model.NextEpochIsAdversarial;
+                (isAdversarial ? adversarial : plain).Add(model.TrainEpoch(progress, ct).Seconds);
+            }
+            var times = plain.Concat(adversarial).Order().ToArray();
 
             bool ratings = model is IRatingPredictor && test.HasRatings;
             var evaluation = ratings
@@ -64,11 +69,17 @@ internal static class ModelBench
             {
                 ["model_build_s"] = build,
                 ["first_epoch_s"] = first,
-                ["epoch_s"] = median,
+                ["epoch_s"] = Median(plain.Count > 0 ? plain : adversarial),
                 ["epoch_min_s"] = times[0],
                 ["epoch_max_s"] = times[^1],
-                ["eval_s"] = eval,
             };
+            if (adversarial.Count > 0 && plain.Count > 0)
+            {
+                figures["adversarial_epoch_s"] = Median(adversarial);
+                figures["adversarial_epoch_ratio"] = Median(adversarial) / Median(plain);
+                figures["adversarial_epochs_timed"] = adversarial.Count;
+            }
+            figures["eval_s"] = eval;
             foreach (var key in result.Keys) figures[key.ToString()] = result.Mean(key);
             figures["timed_epochs"] = epochs;
             figures["train_pairs"] = train.Count;
@@ -81,6 +92,13 @@ internal static class ModelBench
         {
             (model as IDisposable)?.Dispose();
         }
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        int n = sorted.Length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private static Interactions WithRandomRatings(Interactions data, ulong seed)
