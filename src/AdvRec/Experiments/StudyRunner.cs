@@ -45,6 +45,9 @@ public sealed record StudyModelResult(string Model, string Configuration, Traini
 {
     /// <summary>The model's key in the study: <see cref="Model"/>, or the Elliot name it was written with (such as BPRMF).</summary>
     public string WrittenName { get; init; } = Model;
+
+    /// <summary>The attack of this configuration's eval_perturbations tables and where its budget came from; null when they are off.</summary>
+    public StudyAttack? PerturbationAttack { get; init; }
 }
 
 /// <summary>What a study produced.</summary>
@@ -62,6 +65,9 @@ public sealed record StudyResult(string OutputFolder, Dataset Dataset, IReadOnly
 /// </summary>
 public static class StudyRunner
 {
+    // the attack files beside the adversarial tables: indented, with the text of their origin as written
+    private static readonly JsonSerializerOptions SidecarJson = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>Runs <paramref name="config"/>.</summary>
     public static StudyResult Run(StudyConfig config, StudyRunOptions options, IProgress<ProgressUpdate>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -125,8 +131,9 @@ public static class StudyRunner
         var trials = new ResultTable(["model", "configuration", "epochs", "best epoch", "validation", .. test.Keys.Select(k => k.ToString())]);
         var best = new List<StudyModelResult>();
         var curves = new List<(string Model, RobustnessCurve Curve)>();
+        var attacks = PlanAttacks(config, options.Models, Log);
 
-        foreach (var modelConfig in config.Models)
+        foreach (var (modelConfig, modelIndex) in config.Models.Select((m, i) => (m, i)))
         {
             var definition = options.Models.TryGetValue(modelConfig.Name, out var found) ? found
                 : throw new ArgumentException($"the study names the model '{modelConfig.Name}', which this runner does not have ({string.Join(", ", options.Models.Keys)})", nameof(options));
@@ -137,10 +144,11 @@ public static class StudyRunner
                 Log($"{modelConfig.Name}: {modelConfig.Variants.Count} of the grid's {modelConfig.GridSize} points are trained (meta.hyper_max_evals; drawn with random_seed {config.RandomSeed})");
             StudyModelResult? modelBest = null;
             IIterativeModel? modelBestInstance = null;
-            foreach (var variant in modelConfig.Variants)
+            foreach (var (variant, variantIndex) in modelConfig.Variants.Select((v, i) => (v, i)))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 int epochs = meta.Epochs ?? definition.DeclaredEpochs(variant.Options) ?? 10;
+                var attack = attacks[modelIndex]?[variantIndex];
                 var trainer = new TrainerOptions
                 {
                     Epochs = epochs,
@@ -150,7 +158,7 @@ public static class StudyRunner
                     Monitor = meta.EarlyStopping?.MonitorMetric,
                     MonitorLoss = meta.EarlyStopping?.MonitorsLoss ?? false,
                     EvalPerturbations = meta.EvalPerturbations,
-                    Attack = definition.Attack(variant.Options),
+                    Attack = attack?.Attack ?? definition.Attack(variant.Options),
                     Seed = config.RandomSeed,
                 };
                 string label = variant.Description.Length == 0 ? modelConfig.Name : $"{modelConfig.Name} ({variant.Description})";
@@ -177,7 +185,11 @@ public static class StudyRunner
                     $", test {string.Join(", ", test.Keys.Select(k => $"{k} {testResult.Mean(k):F4}"))} ({sw.Elapsed.TotalSeconds:F1} s)");
                 trials.AddRow([modelConfig.Name, variant.Description, history.Epochs.Count, history.BestEpoch,
                     history.BestValidation ?? double.NaN, .. test.Keys.Select(k => (ResultCell)testResult.Mean(k))]);
-                var result = new StudyModelResult(modelConfig.Name, variant.Description, history, testResult) { WrittenName = modelConfig.WrittenName.Length > 0 ? modelConfig.WrittenName : modelConfig.Name };
+                var result = new StudyModelResult(modelConfig.Name, variant.Description, history, testResult)
+                {
+                    WrittenName = modelConfig.WrittenName.Length > 0 ? modelConfig.WrittenName : modelConfig.Name,
+                    PerturbationAttack = attack,
+                };
                 bool better = modelBest is null || (history.BestValidation is { } bv && modelBest.History.BestValidation is { } mv &&
                     (trainer.ValidationMetric.Metric.HigherIsBetter() ? bv > mv : bv < mv));
                 if (better)
@@ -193,7 +205,7 @@ public static class StudyRunner
                 Log($"robustness sweep of {modelConfig.Name} skipped: it has no target {string.Join(", ", missing)} (its targets: {string.Join(", ", modelBestInstance.PerturbationTargets.Select(t => t.Name))})");
             else if (config.Evaluation.Robustness is { } sweep)
             {
-                Log($"robustness sweep of {modelConfig.Name}: eps {string.Join(", ", sweep.Epsilons.Select(e => e.ToString(CultureInfo.InvariantCulture)))}, {(sweep.Steps == 1 ? "FGSM" : $"MSAP {sweep.Steps} steps")}");
+                Log($"robustness sweep of {modelConfig.Name}: {SweepSettings(sweep)}; from evaluation.robustness (the study's, the same for every model)");
                 driven.Start();
                 curves.Add((modelConfig.Name, RobustnessSweep.Run(modelBestInstance!, test, sweep.Epsilons, sweep.Attack(sweep.Epsilons[0]), config.RandomSeed, progress, cancellationToken, modelBest!.Test)));
                 driven.Stop();
@@ -205,7 +217,7 @@ public static class StudyRunner
         trials.WriteTsv(Path.Combine(dirs.Performance, "trials.tsv"));
         WritePerformance(dirs, test, best, report, config.PrintResultsAsTriplets);
         WriteSignificance(dirs, config, test, best, report);
-        if (curves.Count > 0) WriteRobustness(dirs, test, curves, options.Charts, report);
+        if (curves.Count > 0) WriteRobustness(dirs, config.Evaluation.Robustness!, test, curves, options.Charts, report);
         report.AddSection("All trials").AddTable(trials);
         report.Write(Path.Combine(folder, "report.html"));
         double total = clock.Elapsed.TotalSeconds, work = driven.Elapsed.TotalSeconds;
@@ -213,6 +225,46 @@ public static class StudyRunner
             $"everything else (outputs, report, plots, bookkeeping) {total - loadSeconds - work:F2} s = {100 * (total - loadSeconds - work) / Math.Max(work, 1e-9):F1} % of training and evaluation");
         Log($"results: {folder}");
         return new StudyResult(folder, data, best);
+    }
+
+    /// <summary>
+    /// The eval_perturbations attack of every grid point of every model that has them (null for the others), in config
+    /// order; one run.log line per such model with its attack and where the budget came from, and a warning when the
+    /// tables would not all use the same budget.
+    /// </summary>
+    private static List<List<StudyAttack>?> PlanAttacks(StudyConfig config, IReadOnlyDictionary<string, ModelDefinition> models, Action<string> log)
+    {
+        var attacks = config.Models.Select(m => m.Meta.EvalPerturbations && models.TryGetValue(m.Name, out var definition)
+            ? m.Variants.Select(v => StudyAttack.Resolve(config.Evaluation, m, definition, v.Options)).ToList()
+            : null).ToList();
+        var planned = config.Models.Zip(attacks).Where(p => p.Second is { Count: > 0 }).Select(p => (Model: p.First, Attacks: p.Second!)).ToList();
+        foreach (var (model, list) in planned)
+        {
+            if (list.Select(a => (a.Settings, a.Origin)).Distinct().Count() == 1)
+                log($"{model.Name}: eval_perturbations attack {list[0].Settings}; from {list[0].Origin}");
+            else
+                log($"{model.Name}: eval_perturbations attack by grid point: " +
+                    string.Join("; ", model.Variants.Zip(list).Select(p => $"({p.First.Description}) {p.Second.Settings}, from {p.Second.Origin}")));
+        }
+        if (planned.SelectMany(p => p.Attacks).Select(a => a.Budget).Distinct().Count() > 1)
+        {
+            log("warning: the eval_perturbations tables do not all use the same attack budget, so their SSAP and MSAP columns do not compare: " +
+                string.Join("; ", planned.Select(p => $"{p.Model.Name}: {string.Join(" / ", p.Attacks.Select(a => a.Settings).Distinct())}, from {string.Join(" / ", p.Attacks.Select(a => a.Origin).Distinct())}")) +
+                ". Set eps, nb_iter (and eps_iter) in evaluation to attack every model alike");
+        }
+        return attacks;
+    }
+
+    /// <summary>The robustness sweep's attack in the config's words.</summary>
+    private static string SweepSettings(RobustnessConfig sweep)
+    {
+        string eps = $"eps [{string.Join(", ", sweep.Epsilons.Select(StudyAttack.Number))}]";
+        string targets = $"targets {(sweep.Targets is { } t ? string.Join(", ", t) : "all")}";
+        // one step without a step size is FGSM (RobustnessSweep.Perturb), which neither steps nor projects
+        return sweep.Steps == 1 && sweep.StepSize is null
+            ? $"{eps}, FGSM (nb_iter 1), {targets}"
+            : $"{eps}, MSAP: nb_iter {sweep.Steps}, eps_iter {(sweep.StepSize is { } step ? StudyAttack.Number(step) : "2.5·eps/nb_iter")}, " +
+              $"projection {ConfigConvert.SnakeCase(sweep.Projection.ToString())}, {targets}";
     }
 
     /// <summary>Loads the study's data: fixed files, or one file prefiltered and split as configured.</summary>
@@ -361,16 +413,38 @@ public static class StudyRunner
             Directory.CreateDirectory(dirs.Weights);
             definition.Save(model, Path.Combine(dirs.Weights, $"{name}.bin"));
         }
-        if (h.PerturbationColumns.Count > 0)
+        if (h.PerturbationColumns.Count > 0 && h.PerturbationAttack is { } attack)
         {
+            string origin = result.PerturbationAttack?.Origin ?? "the trainer's options";
+            string settings = StudyAttack.Describe(attack);
+            var written = new List<string>();
             foreach (var (split, rows) in new[] { ("test", h.TestPerturbations), ("validation", h.ValidationPerturbations) })
             {
                 if (rows.Count == 0) continue;
                 var table = new ResultTable(h.PerturbationColumns);
                 foreach (var row in rows) table.AddRow([.. row.Select(c => double.TryParse(c, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) ? (ResultCell)d : c)]);
                 table.WriteTsv(Path.Combine(dirs.Performance, $"adversarial-{name}-{split}.tsv"));
-                if (split == "test") section.AddTable(table, "0.####", "eval_perturbations on the test split (clean, SSAP = FGSM, MSAP)");
+                written.Add($"adversarial-{name}-{split}.tsv");
+                if (split == "test")
+                    section.AddTable(table, "0.####", $"eval_perturbations on the test split (clean; SSAP = FGSM at eps {StudyAttack.Number(attack.Epsilon)}; MSAP): attack {settings}; from {origin}");
             }
+            // the tables keep their columns; their attack goes beside them
+            var sidecar = new Dictionary<string, object?>
+            {
+                ["model"] = modelConfig.Name,
+                ["tables"] = written,
+                ["eps"] = (double)(decimal)attack.Epsilon,
+                ["nb_iter"] = attack.Steps,
+                ["eps_iter"] = (double)(decimal)attack.EffectiveStepSize,
+                ["eps_iter_is_default"] = attack.StepSize is null,
+                ["projection"] = ConfigConvert.SnakeCase(attack.Projection.ToString()),
+                ["targets"] = attack.Targets,
+                ["source"] = result.PerturbationAttack is { } a ? ConfigConvert.SnakeCase(a.Source.ToString()) : null,
+                ["origin"] = origin,
+            };
+            AtomicFile.Write(Path.Combine(dirs.Performance, $"adversarial-{name}-attack.json"),
+                s => JsonSerializer.Serialize(s, sidecar, SidecarJson));
+            log($"eval_perturbations tables of {modelConfig.Name} ({string.Join(", ", written)}): attack {settings}; from {origin}");
         }
         if (charts is not null)
         {
@@ -442,7 +516,7 @@ public static class StudyRunner
     }
 
     // The robustness curves: one TSV row per model, eps and metric; one chart of the first metric.
-    private static void WriteRobustness(RunFolders dirs, RankingEvaluator test, List<(string Model, RobustnessCurve Curve)> curves, IChartRenderer? charts, HtmlReport report)
+    private static void WriteRobustness(RunFolders dirs, RobustnessConfig sweep, RankingEvaluator test, List<(string Model, RobustnessCurve Curve)> curves, IChartRenderer? charts, HtmlReport report)
     {
         var table = new ResultTable("model", "eps", "metric", "clean", "attacked", "random", "attack change", "random change");
         foreach (var (model, curve) in curves)
@@ -454,6 +528,19 @@ public static class StudyRunner
                         clean == 0 ? double.NaN : (attacked - clean) / clean, clean == 0 ? double.NaN : (random - clean) / clean);
                 }
         table.WriteTsv(Path.Combine(dirs.Performance, "robustness.tsv"));
+        var sidecar = new Dictionary<string, object?>
+        {
+            ["table"] = "robustness.tsv",
+            ["eps"] = sweep.Epsilons.Select(e => (double)(decimal)e).ToList(),
+            ["nb_iter"] = sweep.Steps,
+            ["eps_iter"] = sweep.StepSize is { } step ? (double)(decimal)step : null,
+            ["attack"] = sweep.Steps == 1 && sweep.StepSize is null ? "fgsm" : "msap",
+            ["projection"] = ConfigConvert.SnakeCase(sweep.Projection.ToString()),
+            ["targets"] = sweep.Targets,
+            ["source"] = "evaluation.robustness",
+        };
+        AtomicFile.Write(Path.Combine(dirs.Performance, "robustness-attack.json"),
+            s => JsonSerializer.Serialize(s, sidecar, SidecarJson));
         var section = report.AddSection("Robustness (attack at each eps, random noise of the same norms beside it)");
         if (charts is not null)
         {
@@ -470,7 +557,7 @@ public static class StudyRunner
             charts.Render(new Chart($"Robustness: {key} under attack and random noise", "eps (per-row L2 budget)", key.ToString(), series), png, Path.ChangeExtension(png, ".svg"));
             section.AddImage(png, "robustness curves");
         }
-        section.AddTable(table, "0.####");
+        section.AddTable(table, "0.####", $"robustness curves: attack {SweepSettings(sweep)}; from evaluation.robustness, the same for every model");
     }
 
     private static string Safe(string name) => string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));

@@ -26,6 +26,13 @@ public sealed record EvaluationConfig
     /// <summary>The robustness sweep (evaluation.robustness): the attack at every eps, with the random control; null = none.</summary>
     public RobustnessConfig? Robustness { get; init; }
 
+    /// <summary>
+    /// <c>eps</c>, <c>nb_iter</c>, <c>eps_iter</c>, <c>projection</c>: the attack of every model's eval_perturbations (a
+    /// model's <c>meta</c> may override them); null when none is written, and then each model falls back to its own
+    /// Elliot keys (<c>eps</c>, <c>nb_iter</c>, <c>eps_iter</c>) or to the defaults.
+    /// </summary>
+    public AttackBudgetConfig? Attack { get; init; }
+
     /// <summary>The evaluator options for these settings (other options at their defaults).</summary>
     public EvaluationOptions ToEvaluationOptions() => new()
     {

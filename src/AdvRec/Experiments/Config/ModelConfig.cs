@@ -42,6 +42,12 @@ public sealed record ModelMeta
     /// <summary><c>eval_perturbations</c>: also evaluate under adversarial perturbations (adversarial models); default false.</summary>
     public bool EvalPerturbations { get; init; }
 
+    /// <summary>
+    /// <c>eps</c>, <c>nb_iter</c>, <c>eps_iter</c>, <c>projection</c>: this model's eval_perturbations attack, over
+    /// evaluation's key by key; null when none is written here.
+    /// </summary>
+    public AttackBudgetConfig? Attack { get; init; }
+
     /// <summary><c>early_stopping</c>: stop when the monitored value stops improving; default none.</summary>
     public EarlyStoppingConfig? EarlyStopping { get; init; }
 

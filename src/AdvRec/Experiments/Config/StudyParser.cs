@@ -61,6 +61,8 @@ internal sealed class StudyParser
         ParseElliotExperimentKeys(exp);
         var models = ParseModels(exp, evaluation, dataset, seed);
         exp.Finish();
+        if (evaluation.Attack is { } attack && !models.Any(m => m.Meta.EvalPerturbations))
+            _warnings.Add(new ConfigError(attack.Position, "evaluation: eps, nb_iter, eps_iter and projection set the eval_perturbations attack, but no model has meta.eval_perturbations: not used (the robustness sweep takes evaluation.robustness's)"));
 
         if (data is not null)
         {
@@ -714,9 +716,39 @@ internal sealed class StudyParser
             PairedTTest = s.Bool("paired_ttest"),
             WilcoxonTest = s.Bool("wilcoxon_test"),
             Robustness = s.Child("robustness") is { } rs ? ParseRobustness(rs) : null,
+            Attack = ParseAttackBudget(s),
         };
         s.Finish();
         return config;
+    }
+
+    /// <summary>
+    /// The eval_perturbations attack keys of <paramref name="s"/> (<c>evaluation</c> or a model's <c>meta</c>): <c>eps</c> and
+    /// <c>eps_iter</c> numbers &gt; 0, <c>nb_iter</c> an integer ≥ 1, <c>projection</c> <c>l2_ball</c> or <c>linf_clip</c>;
+    /// null when none is written.
+    /// </summary>
+    private static AttackBudgetConfig? ParseAttackBudget(Section s)
+    {
+        string[] keys = ["eps", "nb_iter", "eps_iter", "projection"];
+        var written = keys.Select(s.Entry).OfType<ConfigEntry>().ToList();
+        if (written.Count == 0) return null;
+        return new AttackBudgetConfig
+        {
+            Epsilon = PositiveFloat(s, "eps"),
+            Steps = s.Int("nb_iter", min: 1),
+            StepSize = PositiveFloat(s, "eps_iter"),
+            Projection = s.Enum<AdvRec.Adversarial.Projection>("projection"),
+            Position = written[0].KeyPosition,
+        };
+    }
+
+    private static float? PositiveFloat(Section s, string key)
+    {
+        var v = s.Value(key);
+        if (v is null) return null;
+        if (ConfigConvert.TryFloat(v, out float x) && float.IsFinite(x) && x > 0) return x;
+        s.Error(v.Position, $"{s.PathOf(key)}: expected a number > 0, got {v.Describe()}");
+        return null;
     }
 
     /// <summary>Elliot's <c>complex_metrics</c> (metrics with parameters, such as DSC or ExtendedEPC): none is computed, each is a warning.</summary>
@@ -1163,6 +1195,7 @@ internal sealed class StudyParser
             Verbose = s.Bool("verbose"),
             EvalPerturbations = s.Bool("eval_perturbations"),
             HyperMaxEvals = s.Int("hyper_max_evals", min: 1),
+            Attack = ParseAttackBudget(s),
         };
         var vm = s.Value("validation_metric");
         MetricKey? validation = vm is null ? fallback : ParseMetricKey(s, "validation_metric", vm, evaluation);
@@ -1183,6 +1216,8 @@ internal sealed class StudyParser
             s.Error(internalLoss.Position, $"{s.PathOf("optimize_internal_loss")}: {internalLoss} is not supported: AdvRec selects on the validation metric (early_stopping with monitor: loss stops on the training loss); use false or drop it");
 
         if (s.Child("early_stopping") is { } es) meta = meta with { EarlyStopping = ParseEarlyStopping(es, validation, evaluation) };
+        if (meta.Attack is { } attack && !meta.EvalPerturbations)
+            _warnings.Add(new ConfigError(attack.Position, $"{s.Name}: eps, nb_iter, eps_iter and projection set the eval_perturbations attack, which is off for this model: not used"));
         s.Finish();
         return meta;
     }

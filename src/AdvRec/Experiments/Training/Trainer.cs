@@ -91,6 +91,9 @@ public static class Trainer
         var columns = options.EvalPerturbations
             ? PerturbationEvaluation.Columns((validation ?? test)?.Metrics ?? [])
             : [];
-        return new TrainingHistory(epochs, bestEpoch, best, validation is not null, stoppedEarly, columns, validationRows, testRows);
+        return new TrainingHistory(epochs, bestEpoch, best, validation is not null, stoppedEarly, columns, validationRows, testRows)
+        {
+            PerturbationAttack = options.EvalPerturbations ? options.Attack : null,
+        };
     }
 }

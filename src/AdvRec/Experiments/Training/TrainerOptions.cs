@@ -27,7 +27,7 @@ public sealed record TrainerOptions
     /// <summary>At each validation, also evaluate clean, FGSM and MSAP on validation and test (Elliot's eval_perturbations).</summary>
     public bool EvalPerturbations { get; init; }
 
-    /// <summary>Budget and steps of the eval_perturbations attacks.</summary>
+    /// <summary>Budget, steps, step size, projection and targets of the eval_perturbations attacks (in a study, the study's: see <see cref="StudyAttack"/>).</summary>
     public AttackOptions Attack { get; init; } = new();
 
     /// <summary>Seed of the attacks' loss samples.</summary>

@@ -1,3 +1,4 @@
+using AdvRec.Adversarial;
 using AdvRec.Models;
 
 namespace AdvRec.Experiments.Training;
@@ -25,4 +26,8 @@ public sealed record TrainingHistory(
     bool StoppedEarly,
     IReadOnlyList<string> PerturbationColumns,
     IReadOnlyList<IReadOnlyList<string>> ValidationPerturbations,
-    IReadOnlyList<IReadOnlyList<string>> TestPerturbations);
+    IReadOnlyList<IReadOnlyList<string>> TestPerturbations)
+{
+    /// <summary>The attack of the eval_perturbations tables (budget, steps, step size, projection, targets); null when they are off.</summary>
+    public AttackOptions? PerturbationAttack { get; init; }
+}

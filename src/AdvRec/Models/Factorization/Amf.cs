@@ -33,10 +33,13 @@ public sealed record AmfOptions
     /// <summary>How many of the last epochs train with APR (Elliot's adversarial_epochs); null = Epochs / 2.</summary>
     public int? AdversarialEpochs { get; init; }
 
-    /// <summary>Steps of the MSAP attack used when evaluating robustness (Elliot's nb_iter: 1).</summary>
+    /// <summary>
+    /// Steps of the MSAP attack of eval_perturbations (Elliot's nb_iter: 1), used with <see cref="Epsilon"/> and
+    /// <see cref="EpsIter"/> only when the study sets no attack of its own (Elliot's files).
+    /// </summary>
     public int NbIter { get; init; } = 1;
 
-    /// <summary>MSAP step size (Elliot's eps_iter); null = 2.5·ε / nb_iter.</summary>
+    /// <summary>MSAP step size (Elliot's eps_iter), as <see cref="NbIter"/>; null = 2.5·ε / nb_iter.</summary>
     public float? EpsIter { get; init; }
 
     /// <summary>Learn an item bias (Elliot: yes; the APR paper: no).</summary>
@@ -47,6 +50,21 @@ public sealed record AmfOptions
 
     /// <summary>Initialisation (Elliot: Glorot uniform; the APR paper: truncated normal, std 0.01).</summary>
     public Initialization Init { get; init; } = Initialization.GlorotUniform;
+
+    /// <summary>Standard deviation of the truncated-normal initialisation, cut at two deviations (APR code: 0.01).</summary>
+    public float InitStd { get; init; } = 0.01f;
+
+    /// <summary>Adagrad's initial accumulator value (Keras: 0.1).</summary>
+    public float AdagradInitialAccumulator { get; init; } = 0.1f;
+
+    /// <summary>Optimizer epsilon (Keras Adagrad and Adam: 1e-7).</summary>
+    public float OptimizerEpsilon { get; init; } = 1e-7f;
+
+    /// <summary>Adam's first-moment decay (0.9).</summary>
+    public float Beta1 { get; init; } = 0.9f;
+
+    /// <summary>Adam's second-moment decay (0.999).</summary>
+    public float Beta2 { get; init; } = 0.999f;
 
     /// <summary>Triples per mini-batch. Elliot's default of −1 (the whole epoch as one batch) is not supported; the APR code uses 512.</summary>
     public int BatchSize { get; init; } = 512;
@@ -78,6 +96,11 @@ public sealed record AmfOptions
         BatchSize = BatchSize,
         Optimizer = Optimizer,
         Init = Init,
+        InitStd = InitStd,
+        AdagradInitialAccumulator = AdagradInitialAccumulator,
+        OptimizerEpsilon = OptimizerEpsilon,
+        Beta1 = Beta1,
+        Beta2 = Beta2,
         Seed = Seed,
         Threads = Threads,
     };

@@ -56,10 +56,13 @@ public sealed record AmrOptions
     /// </summary>
     public string? Pretrained { get; init; }
 
-    /// <summary>Steps of the MSAP attack used when evaluating robustness (Elliot's nb_iter: 1).</summary>
+    /// <summary>
+    /// Steps of the MSAP attack of eval_perturbations (Elliot's nb_iter: 1), used with <see cref="Epsilon"/> and
+    /// <see cref="EpsIter"/> only when the study sets no attack of its own (Elliot's files).
+    /// </summary>
     public int NbIter { get; init; } = 1;
 
-    /// <summary>MSAP step size (Elliot's eps_iter); null = 2.5·ε / nb_iter.</summary>
+    /// <summary>MSAP step size (Elliot's eps_iter), as <see cref="NbIter"/>; null = 2.5·ε / nb_iter.</summary>
     public float? EpsIter { get; init; }
 
     /// <summary>Triples per mini-batch (512).</summary>
@@ -70,6 +73,21 @@ public sealed record AmrOptions
 
     /// <summary>Initialisation (Elliot: Glorot uniform).</summary>
     public Initialization Init { get; init; } = Initialization.GlorotUniform;
+
+    /// <summary>Standard deviation of the truncated-normal initialisation (0.01).</summary>
+    public float InitStd { get; init; } = 0.01f;
+
+    /// <summary>Adagrad's initial accumulator value (Keras: 0.1).</summary>
+    public float AdagradInitialAccumulator { get; init; } = 0.1f;
+
+    /// <summary>Optimizer epsilon (Keras: 1e-7).</summary>
+    public float OptimizerEpsilon { get; init; } = 1e-7f;
+
+    /// <summary>Adam's first-moment decay (0.9).</summary>
+    public float Beta1 { get; init; } = 0.9f;
+
+    /// <summary>Adam's second-moment decay (0.999).</summary>
+    public float Beta2 { get; init; } = 0.999f;
 
     /// <summary>Seed of every random choice (Elliot: 42).</summary>
     public ulong Seed { get; init; } = 42;
@@ -100,6 +118,11 @@ public sealed record AmrOptions
         BatchSize = BatchSize,
         Optimizer = Optimizer,
         Init = Init,
+        InitStd = InitStd,
+        AdagradInitialAccumulator = AdagradInitialAccumulator,
+        OptimizerEpsilon = OptimizerEpsilon,
+        Beta1 = Beta1,
+        Beta2 = Beta2,
         Seed = Seed,
         Threads = Threads,
     };
