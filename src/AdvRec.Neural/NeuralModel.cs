@@ -366,6 +366,26 @@ public abstract class NeuralModel : IIterativeModel, IDisposable
         if (disposing) Network.Dispose();
     }
 
+    /// <summary>
+    /// The attack loss summed over <paramref name="rows"/> in chunks of <paramref name="chunk"/>: <paramref name="loss"/>
+    /// gives a chunk's summed loss (its rows as an index tensor), which is backpropagated (the Δ tensors accumulate their
+    /// gradients) in the chunk's own dispose scope.
+    /// </summary>
+    protected double SumInChunks(int[] rows, int chunk, Func<Tensor, Tensor> loss)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(loss);
+        double total = 0;
+        for (int start = 0; start < rows.Length; start += chunk)
+        {
+            using var scope = torch.NewDisposeScope();
+            var part = loss(Indices(rows.AsSpan(start, Math.Min(chunk, rows.Length - start))));
+            part.backward();
+            total += part.item<float>();
+        }
+        return total;
+    }
+
     /// <summary>The rows of a 0-based epoch in a seeded shuffled order (the same for a seed on any machine).</summary>
     protected int[] Shuffled(ReadOnlySpan<int> rows, int epoch)
     {

@@ -159,21 +159,12 @@ public sealed class Acae : NeuralModel
         Forward(_matrix.index_select(0, users), users, RowsOf(delta, users));
 
     /// <inheritdoc />
-    protected override double AttackLoss(ILossSample sample, IReadOnlyList<Tensor?> delta)
-    {
-        var rows = ((RowSample)sample).Rows;
-        double total = 0;
-        for (int start = 0; start < rows.Length; start += AttackChunk)
+    protected override double AttackLoss(ILossSample sample, IReadOnlyList<Tensor?> delta) =>
+        SumInChunks(((RowSample)sample).Rows, AttackChunk, users =>
         {
-            using var scope = torch.NewDisposeScope();
-            var users = Indices(rows.AsSpan(start, Math.Min(AttackChunk, rows.Length - start)));
             var x = _matrix.index_select(0, users);
-            var loss = Loss(Forward(x, users, RowsOf(delta, users)), x).sum();
-            loss.backward();
-            total += loss.item<float>();
-        }
-        return total;
-    }
+            return Loss(Forward(x, users, RowsOf(delta, users)), x).sum();
+        });
 
     // the cross-entropy of the sigmoid output against the 0/1 row, per entry
     private static Tensor Loss(Tensor logits, Tensor x) => F.binary_cross_entropy_with_logits(logits, x, reduction: nn.Reduction.None);

@@ -169,20 +169,8 @@ public sealed class AutoRec : NeuralModel, IRatingPredictor
     }
 
     /// <inheritdoc />
-    protected override double AttackLoss(ILossSample sample, IReadOnlyList<Tensor?> delta)
-    {
-        var rows = ((RowSample)sample).Rows;
-        double total = 0;
-        for (int start = 0; start < rows.Length; start += 256)
-        {
-            using var scope = torch.NewDisposeScope();
-            var batch = Indices(rows.AsSpan(start, Math.Min(256, rows.Length - start)));
-            var loss = MaskedError(batch, RowsOf(delta, batch));
-            loss.backward();
-            total += loss.item<float>();
-        }
-        return total;
-    }
+    protected override double AttackLoss(ILossSample sample, IReadOnlyList<Tensor?> delta) =>
+        SumInChunks(((RowSample)sample).Rows, 256, rows => MaskedError(rows, RowsOf(delta, rows)));
 
     /// <inheritdoc />
     protected override void OnParametersChanged()

@@ -165,21 +165,12 @@ public sealed class Cdae : NeuralModel
         Forward(_matrix.index_select(0, users), users, RowsOf(delta, users));
 
     /// <inheritdoc />
-    protected override double AttackLoss(ILossSample sample, IReadOnlyList<Tensor?> delta)
-    {
-        var rows = ((RowSample)sample).Rows;
-        double total = 0;
-        for (int start = 0; start < rows.Length; start += AttackChunk)
+    protected override double AttackLoss(ILossSample sample, IReadOnlyList<Tensor?> delta) =>
+        SumInChunks(((RowSample)sample).Rows, AttackChunk, users =>
         {
-            using var scope = torch.NewDisposeScope();
-            var users = Indices(rows.AsSpan(start, Math.Min(AttackChunk, rows.Length - start)));
             var x = _matrix.index_select(0, users);
-            var loss = Reconstruction(Forward(x, users, RowsOf(delta, users)), x, null).sum();
-            loss.backward();
-            total += loss.item<float>();
-        }
-        return total;
-    }
+            return Reconstruction(Forward(x, users, RowsOf(delta, users)), x, null).sum();
+        });
 
     // the per-entry loss, masked to the sampled entries when negatives are sampled
     private Tensor Reconstruction(Tensor logits, Tensor x, Tensor? mask)

@@ -218,22 +218,12 @@ public sealed class DeepRec : NeuralModel, IRatingPredictor
     private Tensor Forward(Tensor x, IReadOnlyList<Tensor?>? delta) => _net.Forward(x, delta?[0], delta?[1]);
 
     /// <inheritdoc />
-    protected override double AttackLoss(ILossSample sample, IReadOnlyList<Tensor?> delta)
-    {
-        var rows = ((RowSample)sample).Rows;
-        double total = 0;
-        for (int start = 0; start < rows.Length; start += 256)
+    protected override double AttackLoss(ILossSample sample, IReadOnlyList<Tensor?> delta) =>
+        SumInChunks(((RowSample)sample).Rows, 256, users =>
         {
-            using var scope = torch.NewDisposeScope();
-            var users = Indices(rows.AsSpan(start, Math.Min(256, rows.Length - start)));
             var x = _ratings.index_select(0, users);
-            var output = Forward(x, RowsOf(delta, users));
-            var loss = ((output - x) * _mask.index_select(0, users)).square().sum();
-            loss.backward();
-            total += loss.item<float>();
-        }
-        return total;
-    }
+            return ((Forward(x, RowsOf(delta, users)) - x) * _mask.index_select(0, users)).square().sum();
+        });
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

@@ -126,21 +126,12 @@ public abstract class MultAutoencoder : NeuralModel
         Forward(Normalized(_matrix.index_select(0, users)), RowsOf(delta, users), null).Logits;
 
     /// <inheritdoc />
-    protected override double AttackLoss(ILossSample sample, IReadOnlyList<Tensor?> delta)
-    {
-        var rows = ((RowSample)sample).Rows;
-        double total = 0;
-        for (int start = 0; start < rows.Length; start += AttackChunk)
+    protected override double AttackLoss(ILossSample sample, IReadOnlyList<Tensor?> delta) =>
+        SumInChunks(((RowSample)sample).Rows, AttackChunk, users =>
         {
-            using var scope = torch.NewDisposeScope();
-            var users = Indices(rows.AsSpan(start, Math.Min(AttackChunk, rows.Length - start)));
             var x = _matrix.index_select(0, users);
-            var loss = NegLogLikelihood(Forward(Normalized(x), RowsOf(delta, users), null).Logits, x).sum();
-            loss.backward();
-            total += loss.item<float>();
-        }
-        return total;
-    }
+            return NegLogLikelihood(Forward(Normalized(x), RowsOf(delta, users), null).Logits, x).sum();
+        });
 
     // −Σ_i x_ui log softmax(logits)_i per user
     private static Tensor NegLogLikelihood(Tensor logits, Tensor x) => -(F.log_softmax(logits, 1) * x).sum(1);
