@@ -112,7 +112,7 @@ public static class NeuralRegistry
             (o, c) => new Svae((SvaeOptions)o with { Device = c.Device ?? ((SvaeOptions)o).Device }, c.Train, c.Log, c.Data?.Name, c.Data?.FitUsers), _ => null, _ => new AttackOptions(),
             ModelDefinition.SavePersistent)
         {
-            Contract = new(new SvaeOptions { EmbeddingSize = 8, GruSize = 8, HiddenSize = 8, LatentSize = 4, NextK = 2, BatchSize = 8, LearningRate = 0.02, WeightDecay = 0, Device = "cpu" }),
+            Contract = new(new SvaeOptions { EmbeddingSize = 8, GruSize = 8, HiddenSize = 8, LatentSize = 4, NextK = 2, BatchSize = 8, LearningRate = 0.02, WeightDecay = 0, Device = "cpu" }) { Data = ContractData.Sequences },
         },
         new(LightGcn.ModelName, new ModelSchema(new LightGcnOptions(), LightGcnAliases) { ElliotKeys = LightGcnElliotKeys },
             (o, c) => new LightGcn((LightGcnOptions)o with { Device = c.Device ?? ((LightGcnOptions)o).Device }, c.Train, c.Log),
@@ -130,11 +130,11 @@ public static class NeuralRegistry
         },
         new(AutoRec.ItemModelName, new ModelSchema(new AutoRecOptions(), WithAdversarial(AutoRecAliases)) { ElliotNames = ["ItemAutoRec"] }, (o, c) => new AutoRec(AutoRecAs((AutoRecOptions)o, true) with { Device = c.Device ?? ((AutoRecOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Log, c.Data?.Name), EpochsOf, _ => new AttackOptions(), ModelDefinition.SavePersistent)
         {
-            Contract = new(new AutoRecOptions { Hidden = 8, LearningRate = 0.01f, BatchSize = 8, Device = "cpu" }) { Data = ContractData.Ratings },
+            Contract = new(new AutoRecOptions { Hidden = 8, Lambda = 0.1f, LearningRate = 0.03f, BatchSize = 8, Device = "cpu" }) { Epochs = 40, Data = ContractData.Ratings },
         },
         new(AutoRec.UserModelName, new ModelSchema(new AutoRecOptions { ItemBased = false }, WithAdversarial(AutoRecAliases)) { ElliotNames = ["UserAutoRec"] }, (o, c) => new AutoRec(AutoRecAs((AutoRecOptions)o, false) with { Device = c.Device ?? ((AutoRecOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Log, c.Data?.Name), EpochsOf, _ => new AttackOptions(), ModelDefinition.SavePersistent)
         {
-            Contract = new(new AutoRecOptions { ItemBased = false, Hidden = 8, LearningRate = 0.01f, BatchSize = 8, Device = "cpu" }) { Data = ContractData.Ratings },
+            Contract = new(new AutoRecOptions { ItemBased = false, Hidden = 8, Lambda = 0.1f, LearningRate = 0.03f, BatchSize = 8, Device = "cpu" }) { Epochs = 40, Data = ContractData.Ratings },
         },
         new(DeepRec.ModelName, new ModelSchema(new DeepRecOptions(), WithAdversarial(DeepRecAliases)), (o, c) => new DeepRec((DeepRecOptions)o with { Device = c.Device ?? ((DeepRecOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Log, c.Data?.Name), EpochsOf, _ => new AttackOptions(), ModelDefinition.SavePersistent)
         {

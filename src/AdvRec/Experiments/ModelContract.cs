@@ -11,6 +11,9 @@ public enum ContractData
     /// parity 1 star.
     /// </summary>
     Ratings,
+
+    /// <summary>The checkerboard with timestamps (each user meets its items in increasing order), for sequential models.</summary>
+    Sequences,
 }
 
 /// <summary>
