@@ -126,6 +126,7 @@ public static class NeuralRegistry
             o => o is LightGcnAprOptions a ? new AttackOptions { Epsilon = a.Epsilon, Steps = a.NbIter, StepSize = a.EpsIter } : new AttackOptions(),
             ModelDefinition.SavePersistent)
         {
+            AprSchedule = AprSchedule.StudyEpochs,
             Contract = new(new LightGcnAprOptions { Factors = 16, Layers = 2, BatchSize = 32, LearningRate = 0.02f, Device = "cpu" }),
         },
         new(AutoRec.ItemModelName, new ModelSchema(new AutoRecOptions(), WithAdversarial(AutoRecAliases)) { ElliotNames = ["ItemAutoRec"] }, (o, c) => new AutoRec(AutoRecAs((AutoRecOptions)o, true) with { Device = c.Device ?? ((AutoRecOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Log, c.Data?.Name), EpochsOf, _ => new AttackOptions(), ModelDefinition.SavePersistent)

@@ -46,6 +46,13 @@ public sealed record ModelDefinition(
     /// </summary>
     public Func<string, ModelContext, IIterativeModel>? Load { get; init; }
 
+    /// <summary>
+    /// How the model's adversarial (APR) schedule learns its length: from its own <c>hyperparameters.epochs</c>
+    /// (AMF, AMR) or from the study's <c>meta.epochs</c> (LightGCN-APR); <see cref="AprSchedule.None"/> for models
+    /// without a fixed APR phase. Tools that cut a study short (tests) keep both phases by setting the right key.
+    /// </summary>
+    public AprSchedule AprSchedule { get; init; }
+
     /// <summary>Tiny options and data for the contract suite, declared beside the model; a model without it fails the suite.</summary>
     public ModelContract? Contract { get; init; }
 
@@ -56,6 +63,19 @@ public sealed record ModelDefinition(
         if (model is not IPersistentModel persistent) throw new ArgumentException($"{model.GetType().Name} cannot be saved: it does not implement IPersistentModel", nameof(model));
         persistent.Save(path);
     }
+}
+
+/// <summary>Where a model's APR schedule takes its epoch count from (see <see cref="ModelDefinition.AprSchedule"/>).</summary>
+public enum AprSchedule
+{
+    /// <summary>No APR phase (or one that the options switch on, as the autoencoders' adversarial training).</summary>
+    None,
+
+    /// <summary>The options' own <c>epochs</c> (<c>hyperparameters.epochs</c>) and <c>adversarial_epochs</c>.</summary>
+    EpochsInOptions,
+
+    /// <summary>The study's epochs (<c>meta.epochs</c>) and the options' <c>adversarial_epochs</c>.</summary>
+    StudyEpochs,
 }
 
 /// <summary>A problem that bound options have with the study's data, found before training.</summary>
@@ -154,6 +174,7 @@ public static class ModelRegistry
             ModelDefinition.SavePersistent)
         {
             Load = (path, c) => Amf.Load(path, c.Train),
+            AprSchedule = AprSchedule.EpochsInOptions,
             Contract = new(new AmfOptions { Factors = 8, BatchSize = 16, LearningRate = 0.05f, Optimizer = OptimizerKind.Adagrad, Init = Initialization.TruncatedNormal, InitStd = 0.1f, Regularization = 0, Epsilon = 0.1f, AdversarialWeight = 0.5f, Threads = 1 }) { Epochs = 30 },
         },
         [Vbpr.ModelName] = new(Vbpr.ModelName, new ModelSchema(new VbprOptions(), VbprAliases) { ElliotKeys = VisualElliotKeys },
@@ -169,6 +190,7 @@ public static class ModelRegistry
             ModelDefinition.SavePersistent, NeedsItemFeatures: true, CheckAmr)
         {
             Load = (path, c) => Amr.Load(path, FeaturesOf(c, Amr.ModelName), c.Train),
+            AprSchedule = AprSchedule.EpochsInOptions,
             Contract = new(new AmrOptions { Factors = 8, FactorsD = 4, BatchSize = 16, LearningRate = 0.02f, Regularization = 0.001f, ProjectionRegularization = 0.001f, AdversarialWeight = 0.5f, Threads = 1 }) { Epochs = 30 },
         },
         [MostPop.ModelName] = new(MostPop.ModelName, new ModelSchema(new MostPopOptions()) { ElliotKeys = OneEpochElliotKeys },
