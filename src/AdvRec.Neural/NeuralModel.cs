@@ -16,7 +16,7 @@ namespace AdvRec.Neural;
 /// a model names its perturbable tables and writes its loss with a Δ tensor per table, and the base takes the
 /// gradient. Calls are serialised on the model (libtorch parallelises inside each operation).
 /// </summary>
-public abstract class NeuralModel : IIterativeModel, IDisposable
+public abstract class NeuralModel : IIterativeModel, IPersistentModel, IDisposable
 {
     private readonly object _gate = new();
     private bool _disposed;
@@ -63,6 +63,15 @@ public abstract class NeuralModel : IIterativeModel, IDisposable
 
     /// <inheritdoc />
     public abstract IReadOnlyList<PerturbationTarget> PerturbationTargets { get; }
+
+    /// <summary>The model's registry name, written into saved files and checked when they are read back.</summary>
+    protected abstract string PersistedName { get; }
+
+    /// <summary>
+    /// The options record the model was built from, written as JSON into saved files; <see cref="Load"/> deserialises it
+    /// into the same type and rebuilds the model from it.
+    /// </summary>
+    protected abstract object PersistedOptions { get; }
 
     /// <summary>Trains one epoch: <paramref name="epoch"/> is 0-based; return the summed loss, adversarial loss and steps (time is measured here).</summary>
     protected abstract EpochStats RunEpoch(int epoch, IProgress<ProgressUpdate>? progress, CancellationToken cancellationToken);
@@ -335,16 +344,101 @@ public abstract class NeuralModel : IIterativeModel, IDisposable
         }
     }
 
-    /// <summary>Writes the network's parameters (TorchSharp's format) atomically to <paramref name="path"/>.</summary>
+    // The file: magic, format version, model name, options (JSON), users, items, then TorchSharp's state dict.
+    private const int FileVersion = 1;
+    private static ReadOnlySpan<byte> FileMagic => "ADVRECNN"u8;
+
+    /// <summary>
+    /// Writes the model atomically to <paramref name="path"/>: a versioned header (magic <c>ADVRECNN</c>, format version,
+    /// model name, options as JSON, users and items), then the network's parameters in TorchSharp's format.
+    /// <see cref="Load"/> reads it back.
+    /// </summary>
     public void Save(string path)
     {
         lock (_gate)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var options = PersistedOptions;
             AtomicFile.Write(path, stream =>
             {
                 using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+                writer.Write(FileMagic);
+                writer.Write(FileVersion);
+                writer.Write(PersistedName);
+                writer.Write(System.Text.Json.JsonSerializer.Serialize(options, options.GetType()));
+                writer.Write(NumUsers);
+                writer.Write(NumItems);
                 Network.save(writer);
             });
+        }
+    }
+
+    /// <summary>
+    /// Reads a model written by <see cref="Save"/>: checks the header (magic, version, that it holds a
+    /// <paramref name="name"/> model), deserialises the stored options as <paramref name="optionsType"/>, builds the model
+    /// through <paramref name="create"/> (which supplies the training data; its users and items must match the file's)
+    /// and loads the stored parameters into it. The result scores as the saved model did.
+    /// </summary>
+    /// <exception cref="DataFormatException">The file is missing, not a neural model file of a known version, holds another model, is truncated, or does not fit the data.</exception>
+    public static NeuralModel Load(string path, string name, Type optionsType, Func<object, NeuralModel> create)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(optionsType);
+        ArgumentNullException.ThrowIfNull(create);
+        if (!File.Exists(path)) throw new DataFormatException(path, 0, "model file not found");
+        using var stream = File.OpenRead(path);
+        using var reader = new BinaryReader(stream, System.Text.Encoding.UTF8);
+        object options;
+        int users, items;
+        try
+        {
+            var magic = reader.ReadBytes(FileMagic.Length);
+            if (!magic.AsSpan().SequenceEqual(FileMagic)) throw new DataFormatException(path, 0, "not an AdvRec neural model file (bad magic bytes; expected ADVRECNN)");
+            int version = reader.ReadInt32();
+            if (version != FileVersion) throw new DataFormatException(path, 0, $"model file format version {version}; this build reads version {FileVersion}");
+            string stored = reader.ReadString();
+            if (stored != name) throw new DataFormatException(path, 0, $"the file holds a {stored} model, expected {name}");
+            string json = reader.ReadString();
+            try
+            {
+                options = System.Text.Json.JsonSerializer.Deserialize(json, optionsType) ?? throw new DataFormatException(path, 0, "the header has no options");
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                throw new DataFormatException(path, 0, $"the header's options are not {optionsType.Name} JSON: {e.Message}", e);
+            }
+            users = reader.ReadInt32();
+            items = reader.ReadInt32();
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new DataFormatException(path, 0, "the model file is truncated (in its header)", e);
+        }
+        var model = create(options);
+        try
+        {
+            if (model.NumUsers != users || model.NumItems != items)
+                throw new DataFormatException(path, 0, $"the model has {users} users × {items} items but the data has {model.NumUsers} users × {model.NumItems} items");
+            lock (model._gate)
+            {
+                try
+                {
+                    model.Network.load(reader, strict: true);
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException or EndOfStreamException)
+                {
+                    throw new DataFormatException(path, 0, $"the parameters do not fit a {name} of the stored options: {e.Message}", e);
+                }
+                if (stream.Position != stream.Length) throw new DataFormatException(path, 0, $"{stream.Length - stream.Position} unexpected bytes after the parameters");
+                model.Network.eval();
+                model.OnParametersChanged();
+            }
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
         }
     }
 

@@ -104,42 +104,85 @@ public static class NeuralRegistry
     [
         new(Ease.ModelName, new ModelSchema(new EaseOptions(), new Dictionary<string, string> { ["l2_norm"] = nameof(EaseOptions.Lambda) }) { ElliotNames = ["EASER"], ElliotKeys = EaseElliotKeys },
             (o, c) => new Ease((EaseOptions)o with { Device = c.Device ?? ((EaseOptions)o).Device }, c.Train, c.Log, c.Data?.Name), _ => 1, _ => new AttackOptions(),
-            (m, path) => ((Ease)m).Save(path)),
+            ModelDefinition.SavePersistent)
+        {
+            Contract = new(new EaseOptions { Lambda = 5, Device = "cpu" }) { Epochs = 1 },
+        },
         new(Svae.ModelName, new ModelSchema(new SvaeOptions(), new Dictionary<string, string> { ["lr"] = nameof(SvaeOptions.LearningRate) }),
             (o, c) => new Svae((SvaeOptions)o with { Device = c.Device ?? ((SvaeOptions)o).Device }, c.Train, c.Log, c.Data?.Name, c.Data?.FitUsers), _ => null, _ => new AttackOptions(),
-            (m, path) => ((Svae)m).Save(path)),
+            ModelDefinition.SavePersistent)
+        {
+            Contract = new(new SvaeOptions { EmbeddingSize = 8, GruSize = 8, HiddenSize = 8, LatentSize = 4, NextK = 2, BatchSize = 8, LearningRate = 0.02, WeightDecay = 0, Device = "cpu" }) { Data = ContractData.Sequences },
+        },
         new(LightGcn.ModelName, new ModelSchema(new LightGcnOptions(), LightGcnAliases) { ElliotKeys = LightGcnElliotKeys },
             (o, c) => new LightGcn((LightGcnOptions)o with { Device = c.Device ?? ((LightGcnOptions)o).Device }, c.Train, c.Log),
-            _ => null, _ => new AttackOptions(), (m, path) => ((NeuralModel)m).Save(path)),
+            _ => null, _ => new AttackOptions(), ModelDefinition.SavePersistent)
+        {
+            Contract = new(new LightGcnOptions { Factors = 16, Layers = 2, BatchSize = 32, LearningRate = 0.02f, Device = "cpu" }),
+        },
         new(LightGcnApr.ModelName, new ModelSchema(new LightGcnAprOptions(), LightGcnAprAliases),
             (o, c) => new LightGcnApr((LightGcnAprOptions)o with { Device = c.Device ?? ((LightGcnAprOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Log),
             o => ((LightGcnAprOptions)o).Epochs,
             o => o is LightGcnAprOptions a ? new AttackOptions { Epsilon = a.Epsilon, Steps = a.NbIter, StepSize = a.EpsIter } : new AttackOptions(),
-            (m, path) => ((NeuralModel)m).Save(path)),
-        new(AutoRec.ItemModelName, new ModelSchema(new AutoRecOptions(), WithAdversarial(AutoRecAliases)) { ElliotNames = ["ItemAutoRec"] }, (o, c) => new AutoRec(AutoRecAs((AutoRecOptions)o, true) with { Device = c.Device ?? ((AutoRecOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Log, c.Data?.Name), EpochsOf, _ => new AttackOptions(), (m, path) => ((NeuralModel)m).Save(path)),
-        new(AutoRec.UserModelName, new ModelSchema(new AutoRecOptions { ItemBased = false }, WithAdversarial(AutoRecAliases)) { ElliotNames = ["UserAutoRec"] }, (o, c) => new AutoRec(AutoRecAs((AutoRecOptions)o, false) with { Device = c.Device ?? ((AutoRecOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Log, c.Data?.Name), EpochsOf, _ => new AttackOptions(), (m, path) => ((NeuralModel)m).Save(path)),
-        new(DeepRec.ModelName, new ModelSchema(new DeepRecOptions(), WithAdversarial(DeepRecAliases)), (o, c) => new DeepRec((DeepRecOptions)o with { Device = c.Device ?? ((DeepRecOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Log, c.Data?.Name), EpochsOf, _ => new AttackOptions(), (m, path) => ((NeuralModel)m).Save(path)),
+            ModelDefinition.SavePersistent)
+        {
+            AprSchedule = AprSchedule.StudyEpochs,
+            Contract = new(new LightGcnAprOptions { Factors = 16, Layers = 2, BatchSize = 32, LearningRate = 0.02f, Device = "cpu" }),
+        },
+        new(AutoRec.ItemModelName, new ModelSchema(new AutoRecOptions(), WithAdversarial(AutoRecAliases)) { ElliotNames = ["ItemAutoRec"] }, (o, c) => new AutoRec(AutoRecAs((AutoRecOptions)o, true) with { Device = c.Device ?? ((AutoRecOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Log, c.Data?.Name), EpochsOf, _ => new AttackOptions(), ModelDefinition.SavePersistent)
+        {
+            Contract = new(new AutoRecOptions { Hidden = 8, Lambda = 0.1f, LearningRate = 0.03f, BatchSize = 8, Device = "cpu" }) { Epochs = 40, Data = ContractData.Ratings },
+        },
+        new(AutoRec.UserModelName, new ModelSchema(new AutoRecOptions { ItemBased = false }, WithAdversarial(AutoRecAliases)) { ElliotNames = ["UserAutoRec"] }, (o, c) => new AutoRec(AutoRecAs((AutoRecOptions)o, false) with { Device = c.Device ?? ((AutoRecOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Log, c.Data?.Name), EpochsOf, _ => new AttackOptions(), ModelDefinition.SavePersistent)
+        {
+            Contract = new(new AutoRecOptions { ItemBased = false, Hidden = 8, Lambda = 0.1f, LearningRate = 0.03f, BatchSize = 8, Device = "cpu" }) { Epochs = 40, Data = ContractData.Ratings },
+        },
+        new(DeepRec.ModelName, new ModelSchema(new DeepRecOptions(), WithAdversarial(DeepRecAliases)), (o, c) => new DeepRec((DeepRecOptions)o with { Device = c.Device ?? ((DeepRecOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Log, c.Data?.Name), EpochsOf, _ => new AttackOptions(), ModelDefinition.SavePersistent)
+        {
+            Contract = new(new DeepRecOptions { Layers = [8, 6], Dropout = 0f, LearningRate = 0.01f, BatchSize = 8, Device = "cpu" }) { Data = ContractData.Ratings },
+        },
         new(MultVae.ModelName, new ModelSchema(new MultVaeOptions(), WithAdversarial(MultAliases)) { ElliotNames = ["MultiVAE"], ElliotKeys = MultElliotKeys },
             (o, c) => new MultVae((MultVaeOptions)o with { Device = c.Device ?? ((MultVaeOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Data?.FitUsers, c.Log),
-            EpochsOf, _ => new AttackOptions(), (m, path) => ((MultVae)m).Save(path)),
+            EpochsOf, _ => new AttackOptions(), ModelDefinition.SavePersistent)
+        {
+            Contract = new(new MultVaeOptions { Hidden = 16, Latent = 8, BatchSize = 16, LearningRate = 1e-2f, TotalAnnealSteps = 10, Device = "cpu" }),
+        },
         new(MultDae.ModelName, new ModelSchema(new MultDaeOptions(), WithAdversarial(MultAliases)) { ElliotNames = ["MultiDAE"], ElliotKeys = MultElliotKeys },
             (o, c) => new MultDae((MultDaeOptions)o with { Device = c.Device ?? ((MultDaeOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Data?.FitUsers, c.Log),
-            EpochsOf, _ => new AttackOptions(), (m, path) => ((MultDae)m).Save(path)),
+            EpochsOf, _ => new AttackOptions(), ModelDefinition.SavePersistent)
+        {
+            Contract = new(new MultDaeOptions { Hidden = 16, Latent = 8, BatchSize = 16, LearningRate = 1e-2f, Device = "cpu" }),
+        },
         new(Cdae.ModelName, new ModelSchema(new CdaeOptions(), WithAdversarial(CdaeAliases)),
             (o, c) => new Cdae((CdaeOptions)o with { Device = c.Device ?? ((CdaeOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Data?.FitUsers, c.Log),
-            EpochsOf, _ => new AttackOptions(), (m, path) => ((Cdae)m).Save(path)),
+            EpochsOf, _ => new AttackOptions(), ModelDefinition.SavePersistent)
+        {
+            Contract = new(new CdaeOptions { Hidden = 8, BatchSize = 16, LearningRate = 1e-2f, Device = "cpu" }),
+        },
         new(Acae.ModelName, new ModelSchema(new AcaeOptions(), WithAdversarial(CdaeAliases)),
             (o, c) => new Acae(AcaeAs((AcaeOptions)o, false) with { Device = c.Device ?? ((AcaeOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Log),
-            EpochsOf, _ => new AttackOptions(), (m, path) => ((NeuralModel)m).Save(path)),
+            EpochsOf, _ => new AttackOptions(), ModelDefinition.SavePersistent)
+        {
+            Contract = new(new AcaeOptions { Hidden = 8, BatchSize = 16, LearningRate = 1e-2f, Device = "cpu" }),
+        },
         new(Acae.FineGrainedModelName, new ModelSchema(new AcaeOptions { FineGrained = true }, WithAdversarial(CdaeAliases)),
             (o, c) => new Acae(AcaeAs((AcaeOptions)o, true) with { Device = c.Device ?? ((AcaeOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Log),
-            EpochsOf, _ => new AttackOptions(), (m, path) => ((NeuralModel)m).Save(path)),
+            EpochsOf, _ => new AttackOptions(), ModelDefinition.SavePersistent)
+        {
+            Contract = new(new AcaeOptions { Hidden = 8, BatchSize = 16, LearningRate = 1e-2f, Device = "cpu", FineGrained = true }),
+        },
     ]);
 
     /// <summary>The managed engine's models and these, in one table (what the CLI offers).</summary>
     public static IReadOnlyDictionary<string, ModelDefinition> All { get; } = ModelRegistry.Combine(Models);
 
-    private static ModelDefinition[] OnLibTorch(ModelDefinition[] definitions) => [.. definitions.Select(d => d with { EngineThreads = TorchThreads })];
+    // every neural model runs on libtorch and reads its files back the same way (NeuralModel.Load: the options from the
+    // file's header, the data from the context)
+    private static ModelDefinition[] OnLibTorch(ModelDefinition[] definitions) => [.. definitions.Select(d => d with
+    {
+        EngineThreads = TorchThreads,
+        Load = (path, c) => NeuralModel.Load(path, d.Name, d.Schema.Defaults.GetType(), o => (NeuralModel)d.Create(o, c)),
+    })];
 
     // the epochs the options declare (hyperparameters.epochs, Elliot's place for them), which the adversarial schedule counts back from
     private static int? EpochsOf(object options) => ((AdversarialTrainingOptions)options).Epochs;

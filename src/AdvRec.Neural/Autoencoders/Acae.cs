@@ -123,6 +123,12 @@ public sealed class Acae : NeuralModel
     protected override nn.Module Network => _net;
 
     /// <inheritdoc />
+    protected override string PersistedName => Name;
+
+    /// <inheritdoc />
+    protected override object PersistedOptions => Options;
+
+    /// <inheritdoc />
     public override ILossSample DrawAttackSample(ulong seed) => new RowSample(_fitUsers);
 
     /// <inheritdoc />

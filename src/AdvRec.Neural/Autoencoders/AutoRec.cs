@@ -123,6 +123,12 @@ public sealed class AutoRec : NeuralModel, IRatingPredictor
     /// <inheritdoc />
     protected override nn.Module Network => _net;
 
+    /// <inheritdoc />
+    protected override string PersistedName => Name;
+
+    /// <inheritdoc />
+    protected override object PersistedOptions => _options;
+
     /// <summary>Every input row with at least one training rating (items for I-AutoRec, users for U-AutoRec).</summary>
     public override ILossSample DrawAttackSample(ulong seed) => new RowSample(_activeRows);
 

@@ -125,6 +125,12 @@ public sealed class Cdae : NeuralModel
     protected override nn.Module Network => _net;
 
     /// <inheritdoc />
+    protected override string PersistedName => ModelName;
+
+    /// <inheritdoc />
+    protected override object PersistedOptions => Options;
+
+    /// <inheritdoc />
     public override ILossSample DrawAttackSample(ulong seed) => new RowSample(_fitUsers);
 
     /// <inheritdoc />

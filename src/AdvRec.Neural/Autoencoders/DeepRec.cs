@@ -166,6 +166,12 @@ public sealed class DeepRec : NeuralModel, IRatingPredictor
     protected override nn.Module Network => _net;
 
     /// <inheritdoc />
+    protected override string PersistedName => ModelName;
+
+    /// <inheritdoc />
+    protected override object PersistedOptions => _options;
+
+    /// <inheritdoc />
     public void PredictRatings(ReadOnlySpan<int> users, ReadOnlySpan<int> items, Span<float> ratings) =>
         RatingPrediction.FromScores(this, MinRating, MaxRating, users, items, ratings);
 

@@ -141,6 +141,12 @@ public sealed unsafe class Ease : NeuralModel
     /// <inheritdoc />
     protected override nn.Module Network => _net;
 
+    /// <inheritdoc />
+    protected override string PersistedName => ModelName;
+
+    /// <inheritdoc />
+    protected override object PersistedOptions => _options;
+
     /// <summary>
     /// The bytes the fit needs at its peak for <paramref name="items"/> items and <paramref name="users"/> users. The
     /// managed and OpenBLAS solvers work in place on one items² matrix of the fit's precision (8 bytes a value in

@@ -68,6 +68,12 @@ public sealed class MultDae : MultAutoencoder
     /// <summary>The options the model was built with.</summary>
     public MultDaeOptions Options { get; }
 
+    /// <inheritdoc />
+    protected override string PersistedName => ModelName;
+
+    /// <inheritdoc />
+    protected override object PersistedOptions => Options;
+
     private static MultDaeOptions Checked(MultDaeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

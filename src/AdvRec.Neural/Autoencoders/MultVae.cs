@@ -76,6 +76,12 @@ public sealed class MultVae : MultAutoencoder
     /// <summary>The options the model was built with.</summary>
     public MultVaeOptions Options { get; }
 
+    /// <inheritdoc />
+    protected override string PersistedName => ModelName;
+
+    /// <inheritdoc />
+    protected override object PersistedOptions => Options;
+
     private static MultVaeOptions Checked(MultVaeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

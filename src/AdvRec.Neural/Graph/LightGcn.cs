@@ -81,6 +81,7 @@ public class LightGcn : NeuralModel
     private readonly int _f;
     private readonly ulong[] _pairs;
     private Tensor? _final;
+    private readonly string _name;
     private IReadOnlyList<Tensor?>? _perturbedKey;
     private Tensor? _perturbedFinal;
 
@@ -95,6 +96,7 @@ public class LightGcn : NeuralModel
         : base(Checked(options, train, name), (options ?? throw new ArgumentNullException(nameof(options))).Device, options.Seed, log)
     {
         Options = options;
+        _name = name;
         _f = options.Factors;
         _graph = new NormalizedAdjacency(train);
         var engine = options.Engine == GraphEngine.Auto ? (Device.type == DeviceType.CPU ? GraphEngine.Managed : GraphEngine.Torch) : options.Engine;
@@ -130,6 +132,12 @@ public class LightGcn : NeuralModel
 
     /// <inheritdoc />
     protected override nn.Module Network => _net;
+
+    /// <inheritdoc />
+    protected override string PersistedName => _name;
+
+    /// <inheritdoc />
+    protected override object PersistedOptions => Options;
 
     /// <summary>The adversarial step of the next epoch (ε, λ), or null for a plain epoch; LightGCN-APR overrides it.</summary>
     protected virtual AdversarialStep? NextAdversarialStep => null;

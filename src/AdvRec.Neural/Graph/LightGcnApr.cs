@@ -114,6 +114,9 @@ public sealed class LightGcnApr : LightGcn
     public LightGcnAprOptions AprOptions { get; }
 
     /// <inheritdoc />
+    protected override object PersistedOptions => AprOptions;
+
+    /// <inheritdoc />
     protected override string Name => ModelName;
 
     /// <inheritdoc />

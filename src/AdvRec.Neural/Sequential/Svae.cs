@@ -143,6 +143,12 @@ public sealed class Svae : NeuralModel
     /// <inheritdoc />
     protected override nn.Module Network => _net;
 
+    /// <inheritdoc />
+    protected override string PersistedName => ModelName;
+
+    /// <inheritdoc />
+    protected override object PersistedOptions => _options;
+
     private static Interactions Checked(SvaeOptions options, Interactions train, string? dataName)
     {
         ArgumentNullException.ThrowIfNull(options);

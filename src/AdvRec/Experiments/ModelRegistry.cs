@@ -38,6 +38,44 @@ public sealed record ModelDefinition(
     /// null for managed models, which take the count through a <c>threads</c> hyperparameter instead.
     /// </summary>
     public EngineThreads? EngineThreads { get; init; }
+
+    /// <summary>
+    /// Reads a file written by <see cref="Save"/> back into a model built on the context's data (the options come from
+    /// the file's header), which scores as the saved model did; null only for a model that cannot be read back (the
+    /// contract suite fails it).
+    /// </summary>
+    public Func<string, ModelContext, IIterativeModel>? Load { get; init; }
+
+    /// <summary>
+    /// How the model's adversarial (APR) schedule learns its length: from its own <c>hyperparameters.epochs</c>
+    /// (AMF, AMR) or from the study's <c>meta.epochs</c> (LightGCN-APR); <see cref="AprSchedule.None"/> for models
+    /// without a fixed APR phase. Tools that cut a study short (tests) keep both phases by setting the right key.
+    /// </summary>
+    public AprSchedule AprSchedule { get; init; }
+
+    /// <summary>Tiny options and data for the contract suite, declared beside the model; a model without it fails the suite.</summary>
+    public ModelContract? Contract { get; init; }
+
+    /// <summary>Saves any model through its <see cref="IPersistentModel"/> capability (the usual <see cref="Save"/>).</summary>
+    public static void SavePersistent(IIterativeModel model, string path)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model is not IPersistentModel persistent) throw new ArgumentException($"{model.GetType().Name} cannot be saved: it does not implement IPersistentModel", nameof(model));
+        persistent.Save(path);
+    }
+}
+
+/// <summary>Where a model's APR schedule takes its epoch count from (see <see cref="ModelDefinition.AprSchedule"/>).</summary>
+public enum AprSchedule
+{
+    /// <summary>No APR phase (or one that the options switch on, as the autoencoders' adversarial training).</summary>
+    None,
+
+    /// <summary>The options' own <c>epochs</c> (<c>hyperparameters.epochs</c>) and <c>adversarial_epochs</c>.</summary>
+    EpochsInOptions,
+
+    /// <summary>The study's epochs (<c>meta.epochs</c>) and the options' <c>adversarial_epochs</c>.</summary>
+    StudyEpochs,
 }
 
 /// <summary>A problem that bound options have with the study's data, found before training.</summary>
@@ -125,28 +163,54 @@ public static class ModelRegistry
     public static IReadOnlyDictionary<string, ModelDefinition> Models { get; } = new Dictionary<string, ModelDefinition>(StringComparer.OrdinalIgnoreCase)
     {
         [BprMf.ModelName] = new(BprMf.ModelName, new ModelSchema(new BprMfOptions(), BprMfAliases) { ElliotNames = ["BPRMF", "BPRMF_batch"], ElliotKeys = BprMfElliotKeys },
-            (o, c) => new BprMf((BprMfOptions)o, c.Train), _ => null, _ => new AttackOptions(),
-            (m, path) => ((BprMf)m).Save(path)),
+            (o, c) => new BprMf((BprMfOptions)o, c.Train), _ => null, _ => new AttackOptions(), ModelDefinition.SavePersistent)
+        {
+            Load = (path, c) => BprMf.Load(path, c.Train),
+            Contract = new(new BprMfOptions { Factors = 8, BatchSize = 16, InitStd = 0.1f, Threads = 1 }) { Epochs = 30 },
+        },
         [Amf.ModelName] = new(Amf.ModelName, new ModelSchema(new AmfOptions(), AmfAliases),
             (o, c) => new Amf((AmfOptions)o with { Epochs = c.Epochs }, c.Train), o => ((AmfOptions)o).Epochs,
             o => o is AmfOptions a ? new AttackOptions { Epsilon = a.Epsilon, Steps = a.NbIter, StepSize = a.EpsIter } : new AttackOptions(),
-            (m, path) => ((Amf)m).Factorization.Save(path)),
+            ModelDefinition.SavePersistent)
+        {
+            Load = (path, c) => Amf.Load(path, c.Train),
+            AprSchedule = AprSchedule.EpochsInOptions,
+            Contract = new(new AmfOptions { Factors = 8, BatchSize = 16, LearningRate = 0.05f, Optimizer = OptimizerKind.Adagrad, Init = Initialization.TruncatedNormal, InitStd = 0.1f, Regularization = 0, Epsilon = 0.1f, AdversarialWeight = 0.5f, Threads = 1 }) { Epochs = 30 },
+        },
         [Vbpr.ModelName] = new(Vbpr.ModelName, new ModelSchema(new VbprOptions(), VbprAliases) { ElliotKeys = VisualElliotKeys },
             (o, c) => new Vbpr((VbprOptions)o, c.Train, FeaturesOf(c, Vbpr.ModelName)), _ => null, _ => new AttackOptions { Targets = [Vbpr.ItemFeatureVectors] },
-            (m, path) => ((Vbpr)m).Save(path), NeedsItemFeatures: true),
+            ModelDefinition.SavePersistent, NeedsItemFeatures: true)
+        {
+            Load = (path, c) => Vbpr.Load(path, FeaturesOf(c, Vbpr.ModelName), c.Train),
+            Contract = new(new VbprOptions { Factors = 8, FactorsD = 4, BatchSize = 16, LearningRate = 0.02f, Regularization = 0.001f, ProjectionRegularization = 0.001f, Threads = 1 }) { Epochs = 30 },
+        },
         [Amr.ModelName] = new(Amr.ModelName, new ModelSchema(new AmrOptions(), AmrAliases, [nameof(AmrOptions.Pretrained)]) { ElliotKeys = VisualElliotKeys },
             CreateAmr, o => ((AmrOptions)o).Epochs,
             o => o is AmrOptions a ? new AttackOptions { Epsilon = a.Epsilon, Steps = a.NbIter, StepSize = a.EpsIter, Targets = [Vbpr.ItemFeatureVectors] } : new AttackOptions(),
-            (m, path) => ((Amr)m).Visual.Save(path), NeedsItemFeatures: true, CheckAmr),
+            ModelDefinition.SavePersistent, NeedsItemFeatures: true, CheckAmr)
+        {
+            Load = (path, c) => Amr.Load(path, FeaturesOf(c, Amr.ModelName), c.Train),
+            AprSchedule = AprSchedule.EpochsInOptions,
+            Contract = new(new AmrOptions { Factors = 8, FactorsD = 4, BatchSize = 16, LearningRate = 0.02f, Regularization = 0.001f, ProjectionRegularization = 0.001f, AdversarialWeight = 0.5f, Threads = 1 }) { Epochs = 30 },
+        },
         [MostPop.ModelName] = new(MostPop.ModelName, new ModelSchema(new MostPopOptions()) { ElliotKeys = OneEpochElliotKeys },
-            (o, c) => new MostPop((MostPopOptions)o, c.Train), _ => 1, _ => new AttackOptions(),
-            (m, path) => ((MostPop)m).Save(path)),
+            (o, c) => new MostPop((MostPopOptions)o, c.Train), _ => 1, _ => new AttackOptions(), ModelDefinition.SavePersistent)
+        {
+            Load = (path, c) => MostPop.Load(path, c.Train),
+            Contract = new(new MostPopOptions()) { Epochs = 1, NotPersonalized = "every user gets the same popularity scores" },
+        },
         [GlobalMean.ModelName] = new(GlobalMean.ModelName, new ModelSchema(new GlobalMeanOptions()),
-            (o, c) => new GlobalMean((GlobalMeanOptions)o, c.Train, c.Data?.Name), _ => null, _ => new AttackOptions(),
-            (m, path) => ((GlobalMean)m).Save(path)),
+            (o, c) => new GlobalMean((GlobalMeanOptions)o, c.Train, c.Data?.Name), _ => null, _ => new AttackOptions(), ModelDefinition.SavePersistent)
+        {
+            Load = (path, c) => GlobalMean.Load(path, c.Train, c.Data?.Name),
+            Contract = new(new GlobalMeanOptions()) { Epochs = 2, Data = ContractData.Ratings, NotPersonalized = "every user gets the same mean rating" },
+        },
         [UserItemBias.ModelName] = new(UserItemBias.ModelName, new ModelSchema(new UserItemBiasOptions()),
-            (o, c) => new UserItemBias((UserItemBiasOptions)o, c.Train, c.Data?.Name), _ => null, _ => new AttackOptions(),
-            (m, path) => ((UserItemBias)m).Save(path)),
+            (o, c) => new UserItemBias((UserItemBiasOptions)o, c.Train, c.Data?.Name), _ => null, _ => new AttackOptions(), ModelDefinition.SavePersistent)
+        {
+            Load = (path, c) => UserItemBias.Load(path, c.Train, c.Data?.Name),
+            Contract = new(new UserItemBiasOptions()) { Epochs = 3, Data = ContractData.Ratings, NotPersonalized = "a user's bias shifts all items alike, so the items' order is the same for every user" },
+        },
     };
 
     private static Amr CreateAmr(object o, ModelContext c)

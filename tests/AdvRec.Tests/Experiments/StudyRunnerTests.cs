@@ -34,11 +34,11 @@ public class StudyRunnerTests
             // point the data at the shared folder wherever it is, and keep the run short
             var probe = StudyConfigLoader.Parse(File.ReadAllText(example).Replace("../../shared/data", SharedData.Root!.Replace('\\', '/')),
                 example, Path.GetDirectoryName(example)!, models: ModelRegistry.SchemasOf(NeuralRegistry.All));
-            // models with an APR schedule keep 2 plain and 2 adversarial epochs (LightGCN-APR takes the study's epochs)
-            var overrides = probe.Models.SelectMany(m => m.Name switch
+            // models with an APR schedule keep 2 plain and 2 adversarial epochs, set where the definition says the schedule counts them
+            var overrides = probe.Models.SelectMany(m => (NeuralRegistry.All.TryGetValue(m.Name, out var d) ? d.AprSchedule : AprSchedule.None) switch
             {
-                "AMF" or "AMR" => new[] { $"experiment.models.{m.Name}.hyperparameters.epochs=4", $"experiment.models.{m.Name}.hyperparameters.adversarial_epochs=2", $"experiment.models.{m.Name}.meta.validation_rate=2" },
-                "LightGCN-APR" => [$"experiment.models.{m.Name}.meta.epochs=4", $"experiment.models.{m.Name}.hyperparameters.adversarial_epochs=2", $"experiment.models.{m.Name}.meta.validation_rate=2"],
+                AprSchedule.EpochsInOptions => new[] { $"experiment.models.{m.Name}.hyperparameters.epochs=4", $"experiment.models.{m.Name}.hyperparameters.adversarial_epochs=2", $"experiment.models.{m.Name}.meta.validation_rate=2" },
+                AprSchedule.StudyEpochs => [$"experiment.models.{m.Name}.meta.epochs=4", $"experiment.models.{m.Name}.hyperparameters.adversarial_epochs=2", $"experiment.models.{m.Name}.meta.validation_rate=2"],
                 _ => [$"experiment.models.{m.Name}.meta.epochs=2", $"experiment.models.{m.Name}.meta.validation_rate=1"],
             }).ToList();
             var study = StudyConfigLoader.Parse(File.ReadAllText(example).Replace("../../shared/data", SharedData.Root!.Replace('\\', '/')),

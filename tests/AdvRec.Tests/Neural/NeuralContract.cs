@@ -58,27 +58,9 @@ internal static class NeuralContract
         Assert.True(torch.Tensor.TotalCount <= liveBeforeAttacks + 8, $"attacks left {torch.Tensor.TotalCount - liveBeforeAttacks} live tensors behind");
     }
 
-    /// <summary>The loss's slope along its own gradient direction equals the gradient's norm (central differences).</summary>
-    public static void CheckGradient(NeuralModel model, AdvRec.Models.ILossSample sample, int target, double h = 1e-2, double tolerance = 0.05)
-    {
-        var gradient = new Perturbation(model.PerturbationTargets);
-        gradient.Restrict([model.PerturbationTargets[target].Name]);
-        model.LossGradient(sample, null, gradient);
-        var g = gradient.Table(target).ToArray();
-        double norm = Math.Sqrt(g.Sum(x => (double)x * x));
-        Assert.True(norm > 0, $"{model.PerturbationTargets[target].Name}: the gradient is zero");
-        var plus = gradient.EmptyLike();
-        var minus = gradient.EmptyLike();
-        for (int k = 0; k < g.Length; k++)
-        {
-            plus.Table(target)[k] = (float)(h * g[k] / norm);
-            minus.Table(target)[k] = (float)(-h * g[k] / norm);
-        }
-        var scratch = gradient.EmptyLike();
-        double slope = (model.LossGradient(sample, plus, scratch) - model.LossGradient(sample, minus, scratch)) / (2 * h);
-        Assert.True(Math.Abs(slope - norm) <= tolerance * norm,
-            $"{model.PerturbationTargets[target].Name}: finite-difference slope {slope} against gradient norm {norm}");
-    }
+    /// <summary>The loss's slope along its own gradient direction equals the gradient's norm (see <see cref="Contract.GradientCheck"/>).</summary>
+    public static void CheckGradient(NeuralModel model, AdvRec.Models.ILossSample sample, int target, double h = 1e-2, double tolerance = 0.05) =>
+        Contract.GradientCheck.AlongGradient(model, sample, target, h, tolerance);
 
     /// <summary>Scores of <paramref name="users"/> for all items.</summary>
     public static float[] Scores(IRecommender model, int[] users)

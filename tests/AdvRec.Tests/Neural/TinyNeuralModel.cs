@@ -32,6 +32,10 @@ internal sealed class TinyNeuralModel : NeuralModel
 
     protected override nn.Module Network => _net;
 
+    protected override string PersistedName => "Tiny";
+
+    protected override object PersistedOptions => new { Hidden = _net.Encoder.out_features };
+
     protected override EpochStats RunEpoch(int epoch, IProgress<ProgressUpdate>? progress, CancellationToken cancellationToken)
     {
         EpochStarting?.Invoke(epoch);

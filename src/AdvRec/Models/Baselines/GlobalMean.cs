@@ -17,12 +17,13 @@ public sealed record GlobalMeanOptions
 /// The global-mean rating baseline: predicts <c>μ</c>, the mean training rating, for every pair (so it ranks every item
 /// alike). The floor that every rating model must beat on RMSE and MAE. No perturbable targets. Needs explicit ratings.
 /// </summary>
-public sealed class GlobalMean : IIterativeModel, IRatingPredictor
+public sealed class GlobalMean : IIterativeModel, IRatingPredictor, IPersistentModel
 {
     /// <summary>The model's name, as in configs and outputs.</summary>
     public const string ModelName = "GlobalMean";
 
     private readonly Interactions _train;
+    private readonly GlobalMeanOptions _options;
     private float _mean;
 
     /// <summary>A baseline for <paramref name="train"/>, which must hold explicit ratings (<paramref name="dataset"/> names it in errors).</summary>
@@ -31,6 +32,7 @@ public sealed class GlobalMean : IIterativeModel, IRatingPredictor
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         (MinRating, MaxRating) = RatingPrediction.RequireExplicit(train, ModelName, dataset);
+        _options = options;
         _train = train;
         NumUsers = train.NumUsers;
         NumItems = train.NumItems;
@@ -94,12 +96,18 @@ public sealed class GlobalMean : IIterativeModel, IRatingPredictor
     /// <inheritdoc />
     public void RestoreSnapshot(object snapshot) => _mean = snapshot is float m ? m : throw new ArgumentException("not a snapshot of this model", nameof(snapshot));
 
-    /// <summary>Writes the mean as text.</summary>
-    public void Save(string path) => IO.AtomicFile.Write(path, s =>
+    /// <summary>Writes the mean as text, after the versioned header line (see <see cref="Load"/>).</summary>
+    public void Save(string path) => BaselineFile.Write(path, ModelName, _options, w =>
+        w.WriteLine(_mean.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+
+    /// <summary>Reads a model written by <see cref="Save"/>, for <paramref name="train"/> (explicit ratings).</summary>
+    /// <exception cref="DataFormatException">The file is not a GlobalMean file of a known version.</exception>
+    public static GlobalMean Load(string path, Interactions train, string? dataset = null)
     {
-        using var w = new StreamWriter(s, leaveOpen: true);
-        w.WriteLine(_mean.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
-    });
+        var (options, values) = BaselineFile.Read<GlobalMeanOptions>(path, ModelName);
+        BaselineFile.RequireCount(path, values, 1, "the mean");
+        return new GlobalMean(options, train, dataset) { _mean = values[0].Value };
+    }
 
     private double SquaredError()
     {

@@ -19,12 +19,13 @@ public sealed record MostPopOptions
 /// later epochs change nothing. It has no perturbable targets: an attack on it finds nothing to perturb, and its
 /// metrics under attack equal its clean metrics.
 /// </summary>
-public sealed class MostPop : IIterativeModel
+public sealed class MostPop : IIterativeModel, IPersistentModel
 {
     /// <summary>The model's name, as in configs and outputs.</summary>
     public const string ModelName = "MostPop";
 
     private readonly Interactions _train;
+    private readonly MostPopOptions _options;
     private float[] _popularity;
 
     /// <summary>A model for <paramref name="train"/>; nothing is counted until the first epoch.</summary>
@@ -33,6 +34,7 @@ public sealed class MostPop : IIterativeModel
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(train);
         options.Validate();
+        _options = options;
         _train = train;
         NumUsers = train.NumUsers;
         NumItems = train.NumItems;
@@ -110,15 +112,26 @@ public sealed class MostPop : IIterativeModel
         _popularity = (float[])saved.Clone();
     }
 
-    /// <summary>Writes the counts atomically as text, one <c>item_index count</c> line per item.</summary>
-    public void Save(string path)
+    /// <summary>
+    /// Writes the counts atomically as text: the versioned header line (see <see cref="Load"/>), then one
+    /// <c>item_index count</c> line per item.
+    /// </summary>
+    public void Save(string path) => BaselineFile.Write(path, ModelName, _options, writer =>
     {
-        AtomicFile.Write(path, stream =>
-        {
-            using var writer = new StreamWriter(stream, leaveOpen: true);
-            writer.WriteLine("# MostPop: item_index\ttraining_count");
-            for (int i = 0; i < NumItems; i++) writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{i}\t{_popularity[i]}"));
-        });
+        writer.WriteLine("# MostPop: item_index\ttraining_count");
+        for (int i = 0; i < NumItems; i++) writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{i}\t{_popularity[i]}"));
+    });
+
+    /// <summary>Reads a model written by <see cref="Save"/> for <paramref name="train"/> (whose item count must match).</summary>
+    /// <exception cref="DataFormatException">The file is not a MostPop file of a known version, or it does not fit the data.</exception>
+    public static MostPop Load(string path, Interactions train)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        var (options, values) = BaselineFile.Read<MostPopOptions>(path, ModelName);
+        BaselineFile.RequireCount(path, values, train.NumItems, "one count per item of the training data");
+        var model = new MostPop(options, train);
+        model._popularity = [.. values.Select(v => v.Value)];
+        return model;
     }
 
     private sealed class EmptySample : ILossSample

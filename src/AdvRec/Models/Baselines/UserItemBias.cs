@@ -33,7 +33,7 @@ public sealed record UserItemBiasOptions
 /// epochs refine the same objective. Perturbable targets: the user and item bias tables (one column each).
 /// Needs explicit ratings.
 /// </summary>
-public sealed class UserItemBias : IIterativeModel, IRatingPredictor
+public sealed class UserItemBias : IIterativeModel, IRatingPredictor, IPersistentModel
 {
     /// <summary>The model's name, as in configs and outputs.</summary>
     public const string ModelName = "UserItemBias";
@@ -208,13 +208,34 @@ public sealed class UserItemBias : IIterativeModel, IRatingPredictor
         _itemBias = (float[])items.Clone();
     }
 
-    /// <summary>Writes μ and the biases as text (one value per line: μ, then the user biases, then the item biases).</summary>
-    public void Save(string path) => IO.AtomicFile.WriteText(path, w =>
+    /// <summary>
+    /// Writes μ and the biases as text after the versioned header line (see <see cref="Load"/>): one value per line,
+    /// μ, then the user biases, then the item biases.
+    /// </summary>
+    public void Save(string path) => BaselineFile.Write(path, ModelName, _options, w =>
     {
         w.WriteLine(_mean.ToString("R", CultureInfo.InvariantCulture));
         foreach (float b in _userBias) w.WriteLine(b.ToString("R", CultureInfo.InvariantCulture));
         foreach (float b in _itemBias) w.WriteLine(b.ToString("R", CultureInfo.InvariantCulture));
     });
+
+    /// <summary>
+    /// Reads a model written by <see cref="Save"/> for <paramref name="train"/> (explicit ratings; its users, items and
+    /// mean rating must be those the model was saved with).
+    /// </summary>
+    /// <exception cref="DataFormatException">The file is not a UserItemBias file of a known version, or it does not fit the data.</exception>
+    public static UserItemBias Load(string path, Interactions train, string? dataset = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        var (options, values) = BaselineFile.Read<UserItemBiasOptions>(path, ModelName);
+        BaselineFile.RequireCount(path, values, 1 + train.NumUsers + train.NumItems, "μ, one bias per user and one per item of the training data");
+        var model = new UserItemBias(options, train, dataset);
+        if (values[0].Value != model._mean)
+            throw new DataFormatException(path, values[0].Line, string.Create(CultureInfo.InvariantCulture, $"the file's mean rating {values[0].Value} is not the training data's {model._mean}: it was saved for other data"));
+        for (int u = 0; u < model.NumUsers; u++) model._userBias[u] = values[1 + u].Value;
+        for (int i = 0; i < model.NumItems; i++) model._itemBias[i] = values[1 + model.NumUsers + i].Value;
+        return model;
+    }
 
     private void ScoreWith(ReadOnlySpan<int> users, Span<float> scores, Perturbation? delta)
     {

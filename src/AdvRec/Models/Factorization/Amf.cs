@@ -114,7 +114,7 @@ public sealed record AmfOptions
 /// the same optimizer state throughout. Elliot's per-factor loss and inverted adversarial flag (reference notes
 /// §1.8) are not reproduced. Perturbable targets: the user and item embeddings.
 /// </summary>
-public sealed class Amf : IIterativeModel
+public sealed class Amf : IIterativeModel, IPersistentModel
 {
     /// <summary>The model's name, as in configs and outputs.</summary>
     public const string ModelName = "AMF";
@@ -130,8 +130,34 @@ public sealed class Amf : IIterativeModel
         _mf = new BprMf(options.ToBprMfOptions(), train);
     }
 
+    private Amf(AmfOptions options, BprMf mf)
+    {
+        Options = options;
+        _mf = mf;
+    }
+
     /// <summary>The hyperparameters.</summary>
     public AmfOptions Options { get; }
+
+    /// <summary>
+    /// Writes the model as the BPR-MF file of its factorization (<see cref="BprMf.Save"/>: versioned header with the
+    /// BPR-MF options, then the tables), so that anything that reads a BPR-MF file reads it; the adversarial settings
+    /// (ε, λ, schedule) are not stored, as they do not change the scores.
+    /// </summary>
+    public void Save(string path) => _mf.Save(path);
+
+    /// <summary>
+    /// Reads a model written by <see cref="Save"/> (a BPR-MF file). The options shared with BPR-MF come from the file;
+    /// the adversarial ones take their defaults. With <paramref name="train"/> it can be trained further and attacked.
+    /// </summary>
+    /// <exception cref="DataFormatException">The file is not a BPR-MF model file of a known version, or does not fit <paramref name="train"/>.</exception>
+    public static Amf Load(string path, Interactions? train = null)
+    {
+        var mf = BprMf.Load(path, train);
+        var options = System.Text.Json.JsonSerializer.Deserialize<AmfOptions>(System.Text.Json.JsonSerializer.Serialize(mf.Options))
+            ?? throw new DataFormatException(path, 0, "missing options");
+        return new Amf(options, mf);
+    }
 
     /// <summary>The underlying BPR-MF (its tables, its persistence).</summary>
     public BprMf Factorization => _mf;

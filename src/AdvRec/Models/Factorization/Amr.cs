@@ -135,7 +135,7 @@ public sealed record AmrOptions
 /// configured <see cref="FeatureDeltaScope"/>. AMR is on for the last <see cref="AmrOptions.EffectiveAdversarialEpochs"/>
 /// epochs; the earlier ones are plain VBPR. Perturbable targets: as <see cref="Vbpr"/> (embeddings and features).
 /// </summary>
-public sealed class Amr : IIterativeModel
+public sealed class Amr : IIterativeModel, IPersistentModel
 {
     /// <summary>The model's name, as in configs and outputs.</summary>
     public const string ModelName = "AMR";
@@ -206,6 +206,25 @@ public sealed class Amr : IIterativeModel
 
     /// <summary>The underlying VBPR (its tables, its persistence).</summary>
     public Vbpr Visual => _vbpr;
+
+    /// <summary>
+    /// Writes the model as the VBPR file of its tables (<see cref="Vbpr.Save"/>), which an AMR can start from
+    /// (<see cref="AmrOptions.Pretrained"/>); the adversarial settings are not stored, as they do not change the scores.
+    /// </summary>
+    public void Save(string path) => _vbpr.Save(path);
+
+    /// <summary>
+    /// Reads a model written by <see cref="Save"/> (a VBPR file) with the item vectors <paramref name="features"/>. The
+    /// options shared with VBPR come from the file; the adversarial ones take their defaults.
+    /// </summary>
+    /// <exception cref="DataFormatException">The file is not a VBPR model file of a known version, or does not fit the data.</exception>
+    public static Amr Load(string path, ItemFeatures features, Interactions? train = null)
+    {
+        var vbpr = Vbpr.Load(path, features, train);
+        var options = System.Text.Json.JsonSerializer.Deserialize<AmrOptions>(System.Text.Json.JsonSerializer.Serialize(vbpr.Options))
+            ?? throw new DataFormatException(path, 0, "missing options");
+        return new Amr(options, vbpr);
+    }
 
     /// <inheritdoc/>
     public int EpochsTrained => _vbpr.EpochsTrained;

@@ -85,7 +85,7 @@ public sealed record BprMfOptions
 /// batch; <see cref="TrainEpoch(AdversarialStep?, IProgress{ProgressUpdate}?, CancellationToken)"/> with an <see cref="AdversarialStep"/> trains with APR. Perturbable targets:
 /// the user and the item embedding tables.
 /// </summary>
-public sealed class BprMf : IIterativeModel
+public sealed class BprMf : IIterativeModel, IPersistentModel
 {
     /// <summary>The model's name, as in configs and outputs.</summary>
     public const string ModelName = "BPR-MF";

@@ -99,7 +99,7 @@ public enum FeatureDeltaScope
 /// item. Perturbable targets: the user and item embeddings γ and the item feature table f (so attacks reach the features
 /// through <see cref="IPerturbable"/>). With an <see cref="AdversarialStep"/> an epoch trains AMR (see <see cref="Amr"/>).
 /// </summary>
-public sealed class Vbpr : IIterativeModel
+public sealed class Vbpr : IIterativeModel, IPersistentModel
 {
     /// <summary>The model's name, as in configs and outputs.</summary>
     public const string ModelName = "VBPR";
