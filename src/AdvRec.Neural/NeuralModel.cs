@@ -310,7 +310,7 @@ public abstract class NeuralModel : IIterativeModel, IPersistentModel, IDisposab
     }
 
     /// <inheritdoc />
-    public IRecommender WithPerturbation(Perturbation delta)
+    public IPerturbedView WithPerturbation(Perturbation delta)
     {
         ArgumentNullException.ThrowIfNull(delta);
         return new PerturbedView(this, delta.Clone());
@@ -524,9 +524,11 @@ public abstract class NeuralModel : IIterativeModel, IPersistentModel, IDisposab
     protected static void Report(IProgress<ProgressUpdate>? progress, string task, long done, long total) =>
         progress?.Report(new ProgressUpdate(task, done, total));
 
-    private sealed class PerturbedView(NeuralModel model, Perturbation delta) : IRecommender
+    // Holds one native tensor per active target from its first Score until Dispose.
+    private sealed class PerturbedView(NeuralModel model, Perturbation delta) : IPerturbedView
     {
         private Tensor?[]? _tensors;
+        private bool _disposed;
 
         public int NumUsers => model.NumUsers;
 
@@ -536,18 +538,42 @@ public abstract class NeuralModel : IIterativeModel, IPersistentModel, IDisposab
         {
             lock (model._gate)
             {
+                ObjectDisposedException.ThrowIf(_disposed, this);
                 if (_tensors is null)
                 {
-                    // made once, outside any dispose scope, and kept for the view's lifetime (freed with it)
+                    // made once, outside any dispose scope, and kept for the view's lifetime (freed by Dispose)
                     var tensors = new Tensor?[delta.Targets.Count];
-                    for (int t = 0; t < tensors.Length; t++)
+                    try
                     {
-                        if (!delta.IsActive(t)) continue;
-                        tensors[t] = model.FromSpan(delta.Table(t), delta.Targets[t].Rows, delta.Targets[t].Columns).DetachFromDisposeScope();
+                        for (int t = 0; t < tensors.Length; t++)
+                        {
+                            if (!delta.IsActive(t)) continue;
+                            tensors[t] = model.FromSpan(delta.Table(t), delta.Targets[t].Rows, delta.Targets[t].Columns).DetachFromDisposeScope();
+                        }
+                    }
+                    catch
+                    {
+                        foreach (var tensor in tensors) tensor?.Dispose();
+                        throw;
                     }
                     _tensors = tensors;
                 }
                 model.ScoreWith(users, scores, _tensors);
+            }
+        }
+
+        /// <summary>Frees the view's tensors (the model's own are left alone).</summary>
+        public void Dispose()
+        {
+            lock (model._gate)
+            {
+                if (_disposed) return;
+                _disposed = true;
+                if (_tensors is { } tensors)
+                {
+                    foreach (var tensor in tensors) tensor?.Dispose();
+                    _tensors = null;
+                }
             }
         }
     }

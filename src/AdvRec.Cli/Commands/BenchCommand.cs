@@ -94,12 +94,12 @@ internal static class BenchCommand
         var figures = ConsoleProgress.Run(console, progress =>
         {
             // bpr_epoch_s: the fastest path (per-triple SGD), the one comparable with cornac's and implicit's BPR
-            var sgd = new BprMf(options with { Optimizer = OptimizerKind.Sgd, BatchSize = 1, LearningRate = 0.01f }, data.Train);
+            using var sgd = new BprMf(options with { Optimizer = OptimizerKind.Sgd, BatchSize = 1, LearningRate = 0.01f }, data.Train);
             sgd.TrainEpoch(null, null, ct); // warm-up: JIT and buffers
             double sgdEpoch = Median(epochs, () => sgd.TrainEpoch(null, progress, ct).Seconds);
 
             // the paper's recipe (the default options): Adagrad on mini-batches of 512, then APR on top of it
-            var model = new BprMf(options, data.Train);
+            using var model = new BprMf(options, data.Train);
             model.TrainEpoch(null, null, ct);
             double adagrad = Median(epochs, () => model.TrainEpoch(null, progress, ct).Seconds);
             var apr = AdversarialTraining.Step(model, 0.5f, 1f, DeltaSource.Batch, 7);
@@ -131,7 +131,7 @@ internal static class BenchCommand
                 var values = new float[data.NumItems * featureDim];
                 for (int k = 0; k < values.Length; k++) values[k] = (float)rng.NextGaussian();
                 var features = ItemFeatures.FromAligned($"random {featureDim}-d features", values, data.NumItems, featureDim);
-                var vbpr = new Vbpr(new VbprOptions { Factors = factors }, data.Train, features);
+                using var vbpr = new Vbpr(new VbprOptions { Factors = factors }, data.Train, features);
                 vbpr.TrainEpoch(null, ct);
                 double vbprEpoch = Median(epochs, () => vbpr.TrainEpoch(progress, ct).Seconds);
                 var amrStep = new AdversarialStep(0.1f, 1f);

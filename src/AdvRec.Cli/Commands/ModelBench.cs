@@ -90,7 +90,7 @@ internal static class ModelBench
         }
         finally
         {
-            (model as IDisposable)?.Dispose();
+            model.Dispose();
         }
     }
 

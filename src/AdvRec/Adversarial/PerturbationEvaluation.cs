@@ -32,8 +32,8 @@ public static class PerturbationEvaluation
         ArgumentNullException.ThrowIfNull(attack);
         var sample = model.DrawAttackSample(seed);
         clean ??= evaluator.Evaluate(model, null, cancellationToken);
-        var fgsm = evaluator.Evaluate(model.WithPerturbation(Fgsm.Attack(model, sample, attack.Epsilon, attack.Targets)), null, cancellationToken);
-        var msap = evaluator.Evaluate(model.WithPerturbation(Msap.Attack(model, sample, attack)), null, cancellationToken);
+        var fgsm = EvaluatePerturbed(model, Fgsm.Attack(model, sample, attack.Epsilon, attack.Targets), evaluator, cancellationToken);
+        var msap = EvaluatePerturbed(model, Msap.Attack(model, sample, attack), evaluator, cancellationToken);
         var metrics = evaluator.Metrics.Where(m => m.HasCutoff()).ToList();
         var rows = new List<IReadOnlyList<string>>();
         foreach (int k in evaluator.Cutoffs)
@@ -44,6 +44,18 @@ public static class PerturbationEvaluation
             rows.Add(row);
         }
         return rows;
+    }
+
+    /// <summary>
+    /// Evaluates <paramref name="model"/> with <paramref name="delta"/> added, through a view that is disposed
+    /// before returning (also on error or cancellation).
+    /// </summary>
+    public static EvaluationResult EvaluatePerturbed(IPerturbable model, Perturbation delta, RankingEvaluator evaluator, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(evaluator);
+        using var view = model.WithPerturbation(delta);
+        return evaluator.Evaluate(view, null, cancellationToken);
     }
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);

@@ -55,8 +55,8 @@ public static class RobustnessSweep
             var delta = Perturb(model, sample, attack with { Epsilon = epsilons[k] });
             var noise = RandomNoise.Like(delta, seed ^ (ulong)(k + 1) * 0x9E3779B97F4A7C15UL);
             points.Add(new RobustnessPoint(epsilons[k],
-                evaluator.Evaluate(model.WithPerturbation(delta), null, cancellationToken),
-                evaluator.Evaluate(model.WithPerturbation(noise), null, cancellationToken)));
+                PerturbationEvaluation.EvaluatePerturbed(model, delta, evaluator, cancellationToken),
+                PerturbationEvaluation.EvaluatePerturbed(model, noise, evaluator, cancellationToken)));
         }
         progress?.Report(new ProgressUpdate("robustness sweep", epsilons.Count, epsilons.Count));
         return new RobustnessCurve(clean, points);

@@ -85,7 +85,7 @@ public static class HandsOnExperiment
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate(data.NumItems);
-        var model = new BprMf(options.Model with { Seed = options.Seed }, data.Train);
+        using var model = new BprMf(options.Model with { Seed = options.Seed }, data.Train);
         var evalOptions = new EvaluationOptions
         {
             Cutoffs = [options.Cutoff],
@@ -120,15 +120,21 @@ public static class HandsOnExperiment
 
             var sw = Stopwatch.StartNew();
             var delta = Fgsm.Attack(model, model.DrawAttackSample(options.Seed ^ attackSeed), options.Epsilon);
-            rows.Add(Row(name, "FGSM", options.Epsilon, Evaluate(model.WithPerturbation(delta), $"evaluate {name} + FGSM"), sw.Elapsed.TotalSeconds, cleanRow));
+            rows.Add(Row(name, "FGSM", options.Epsilon, EvaluatePerturbed(delta, $"evaluate {name} + FGSM"), sw.Elapsed.TotalSeconds, cleanRow));
 
             sw.Restart();
             var noise = RandomNoise.Like(delta, options.Seed ^ (attackSeed << 8));
-            rows.Add(Row(name, "random", options.Epsilon, Evaluate(model.WithPerturbation(noise), $"evaluate {name} + random"), sw.Elapsed.TotalSeconds, cleanRow));
+            rows.Add(Row(name, "random", options.Epsilon, EvaluatePerturbed(noise, $"evaluate {name} + random"), sw.Elapsed.TotalSeconds, cleanRow));
         }
 
         EvaluationResult Evaluate(IRecommender recommender, string task) =>
             RankingEvaluator.Evaluate(recommender, data.Train, data.Test, evalOptions, progress is null ? null : new Relabel(progress, task), cancellationToken);
+
+        EvaluationResult EvaluatePerturbed(Perturbation perturbation, string task)
+        {
+            using var view = model.WithPerturbation(perturbation);
+            return Evaluate(view, task);
+        }
 
         HandsOnRow Row(string name, string attack, float eps, EvaluationResult r, double seconds, HandsOnRow? clean) =>
             new(name, attack, eps, r.Mean(RankingMetric.HitRate, options.Cutoff), r.Mean(RankingMetric.Ndcg, options.Cutoff), r.Mean(RankingMetric.Auc), seconds, clean);

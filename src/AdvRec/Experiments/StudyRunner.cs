@@ -143,75 +143,90 @@ public static class StudyRunner
             if (modelConfig.GridSize > modelConfig.Variants.Count)
                 Log($"{modelConfig.Name}: {modelConfig.Variants.Count} of the grid's {modelConfig.GridSize} points are trained (meta.hyper_max_evals; drawn with random_seed {config.RandomSeed})");
             StudyModelResult? modelBest = null;
+            // Every model created here is disposed in a finally: a grid point once another is better (or at once when it is
+            // not), the best once its outputs are written, and whichever is held when training or evaluation throws.
             IIterativeModel? modelBestInstance = null;
-            foreach (var (variant, variantIndex) in modelConfig.Variants.Select((v, i) => (v, i)))
+            try
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                int epochs = meta.Epochs ?? definition.DeclaredEpochs(variant.Options) ?? 10;
-                var attack = attacks[modelIndex]?[variantIndex];
-                var trainer = new TrainerOptions
+                foreach (var (variant, variantIndex) in modelConfig.Variants.Select((v, i) => (v, i)))
                 {
-                    Epochs = epochs,
-                    ValidationRate = meta.ValidationRate,
-                    ValidationMetric = meta.ValidationMetric ?? test.Keys[0],
-                    Patience = meta.EarlyStopping?.Patience,
-                    Monitor = meta.EarlyStopping?.MonitorMetric,
-                    MonitorLoss = meta.EarlyStopping?.MonitorsLoss ?? false,
-                    EvalPerturbations = meta.EvalPerturbations,
-                    Attack = attack?.Attack ?? definition.Attack(variant.Options),
-                    Seed = config.RandomSeed,
-                };
-                string label = variant.Description.Length == 0 ? modelConfig.Name : $"{modelConfig.Name} ({variant.Description})";
-                Log($"training {label}, {epochs} epochs; options {variant.Options}");
-                var sw = Stopwatch.StartNew();
-                driven.Start();
-                var model = definition.Create(threads.OptionsFor(modelConfig, definition.Schema, variant.Options), new ModelContext(epochs, data.Train, data, Log, device));
-                if (model is not IRatingPredictor && test.Metrics.Any(m => m.IsRatingError()))
-                {
-                    (model as IDisposable)?.Dispose();
-                    throw new ArgumentException($"the study asks for {string.Join(" and ", test.Metrics.Where(m => m.IsRatingError()).Select(m => m.Name()))}, but {modelConfig.Name} does not predict ratings (it only ranks); drop those metrics or the model", nameof(config));
+                    cancellationToken.ThrowIfCancellationRequested();
+                    int epochs = meta.Epochs ?? definition.DeclaredEpochs(variant.Options) ?? 10;
+                    var attack = attacks[modelIndex]?[variantIndex];
+                    var trainer = new TrainerOptions
+                    {
+                        Epochs = epochs,
+                        ValidationRate = meta.ValidationRate,
+                        ValidationMetric = meta.ValidationMetric ?? test.Keys[0],
+                        Patience = meta.EarlyStopping?.Patience,
+                        Monitor = meta.EarlyStopping?.MonitorMetric,
+                        MonitorLoss = meta.EarlyStopping?.MonitorsLoss ?? false,
+                        EvalPerturbations = meta.EvalPerturbations,
+                        Attack = attack?.Attack ?? definition.Attack(variant.Options),
+                        Seed = config.RandomSeed,
+                    };
+                    string label = variant.Description.Length == 0 ? modelConfig.Name : $"{modelConfig.Name} ({variant.Description})";
+                    Log($"training {label}, {epochs} epochs; options {variant.Options}");
+                    var sw = Stopwatch.StartNew();
+                    driven.Start();
+                    IIterativeModel? model = definition.Create(threads.OptionsFor(modelConfig, definition.Schema, variant.Options), new ModelContext(epochs, data.Train, data, Log, device));
+                    try
+                    {
+                        if (model is not IRatingPredictor && test.Metrics.Any(m => m.IsRatingError()))
+                        {
+                            throw new ArgumentException($"the study asks for {string.Join(" and ", test.Metrics.Where(m => m.IsRatingError()).Select(m => m.Name()))}, but {modelConfig.Name} does not predict ratings (it only ranks); drop those metrics or the model", nameof(config));
+                        }
+                        var history = Trainer.Train(model, trainer, validation, meta.EvalPerturbations ? test : null, progress, cancellationToken);
+                        var testResult = test.Evaluate(model, null, cancellationToken);
+                        driven.Stop();
+                        if (meta.Verbose)
+                        {
+                            foreach (var (record, k) in history.Epochs.Select((r, k) => (r, k + 1)))
+                                Log($"{label} epoch {k}{(record.Adversarial ? " (APR)" : "")}: loss {record.Stats.Loss:G6}" +
+                                    (record.Adversarial ? $", adversarial loss {record.Stats.AdversarialLoss:G6}" : "") +
+                                    (record.Validation is { } val ? $", validation {trainer.ValidationMetric} {val:F4}" : "") + $" ({record.Stats.Seconds:F2} s)");
+                        }
+                        Log($"{label}: best epoch {history.BestEpoch}{(history.BestValidation is { } v ? $", validation {trainer.ValidationMetric} {v:F4}" : "")}" +
+                            $", test {string.Join(", ", test.Keys.Select(k => $"{k} {testResult.Mean(k):F4}"))} ({sw.Elapsed.TotalSeconds:F1} s)");
+                        trials.AddRow([modelConfig.Name, variant.Description, history.Epochs.Count, history.BestEpoch,
+                            history.BestValidation ?? double.NaN, .. test.Keys.Select(k => (ResultCell)testResult.Mean(k))]);
+                        var result = new StudyModelResult(modelConfig.Name, variant.Description, history, testResult)
+                        {
+                            WrittenName = modelConfig.WrittenName.Length > 0 ? modelConfig.WrittenName : modelConfig.Name,
+                            PerturbationAttack = attack,
+                        };
+                        bool better = modelBest is null || (history.BestValidation is { } bv && modelBest.History.BestValidation is { } mv &&
+                            (trainer.ValidationMetric.Metric.HigherIsBetter() ? bv > mv : bv < mv));
+                        if (better)
+                        {
+                            var previous = modelBestInstance;
+                            modelBest = result;
+                            modelBestInstance = model;
+                            model = null; // kept for the outputs; the finally around the grid disposes it
+                            previous?.Dispose();
+                        }
+                    }
+                    finally
+                    {
+                        model?.Dispose(); // native (TorchSharp) models hold memory outside the GC's view
+                    }
                 }
-                var history = Trainer.Train(model, trainer, validation, meta.EvalPerturbations ? test : null, progress, cancellationToken);
-                var testResult = test.Evaluate(model, null, cancellationToken);
-                driven.Stop();
-                if (meta.Verbose)
+                best.Add(modelBest!);
+                if (config.Evaluation.Robustness is { Targets: { } wanted } && wanted.Except(modelBestInstance!.PerturbationTargets.Select(t => t.Name)).ToList() is { Count: > 0 } missing)
+                    Log($"robustness sweep of {modelConfig.Name} skipped: it has no target {string.Join(", ", missing)} (its targets: {string.Join(", ", modelBestInstance.PerturbationTargets.Select(t => t.Name))})");
+                else if (config.Evaluation.Robustness is { } sweep)
                 {
-                    foreach (var (record, k) in history.Epochs.Select((r, k) => (r, k + 1)))
-                        Log($"{label} epoch {k}{(record.Adversarial ? " (APR)" : "")}: loss {record.Stats.Loss:G6}" +
-                            (record.Adversarial ? $", adversarial loss {record.Stats.AdversarialLoss:G6}" : "") +
-                            (record.Validation is { } val ? $", validation {trainer.ValidationMetric} {val:F4}" : "") + $" ({record.Stats.Seconds:F2} s)");
+                    Log($"robustness sweep of {modelConfig.Name}: {SweepSettings(sweep)}; from evaluation.robustness (the study's, the same for every model)");
+                    driven.Start();
+                    curves.Add((modelConfig.Name, RobustnessSweep.Run(modelBestInstance!, test, sweep.Epsilons, sweep.Attack(sweep.Epsilons[0]), config.RandomSeed, progress, cancellationToken, modelBest!.Test)));
+                    driven.Stop();
                 }
-                Log($"{label}: best epoch {history.BestEpoch}{(history.BestValidation is { } v ? $", validation {trainer.ValidationMetric} {v:F4}" : "")}" +
-                    $", test {string.Join(", ", test.Keys.Select(k => $"{k} {testResult.Mean(k):F4}"))} ({sw.Elapsed.TotalSeconds:F1} s)");
-                trials.AddRow([modelConfig.Name, variant.Description, history.Epochs.Count, history.BestEpoch,
-                    history.BestValidation ?? double.NaN, .. test.Keys.Select(k => (ResultCell)testResult.Mean(k))]);
-                var result = new StudyModelResult(modelConfig.Name, variant.Description, history, testResult)
-                {
-                    WrittenName = modelConfig.WrittenName.Length > 0 ? modelConfig.WrittenName : modelConfig.Name,
-                    PerturbationAttack = attack,
-                };
-                bool better = modelBest is null || (history.BestValidation is { } bv && modelBest.History.BestValidation is { } mv &&
-                    (trainer.ValidationMetric.Metric.HigherIsBetter() ? bv > mv : bv < mv));
-                if (better)
-                {
-                    (modelBestInstance as IDisposable)?.Dispose();
-                    modelBest = result;
-                    modelBestInstance = model;
-                }
-                else (model as IDisposable)?.Dispose(); // native (TorchSharp) models hold memory outside the GC's view
+                WriteModelOutputs(dirs, config, data, definition, modelConfig, modelBest!, modelBestInstance!, meta.ValidationMetric ?? test.Keys[0], options.Charts, report, driven, Log);
             }
-            best.Add(modelBest!);
-            if (config.Evaluation.Robustness is { Targets: { } wanted } && wanted.Except(modelBestInstance!.PerturbationTargets.Select(t => t.Name)).ToList() is { Count: > 0 } missing)
-                Log($"robustness sweep of {modelConfig.Name} skipped: it has no target {string.Join(", ", missing)} (its targets: {string.Join(", ", modelBestInstance.PerturbationTargets.Select(t => t.Name))})");
-            else if (config.Evaluation.Robustness is { } sweep)
+            finally
             {
-                Log($"robustness sweep of {modelConfig.Name}: {SweepSettings(sweep)}; from evaluation.robustness (the study's, the same for every model)");
-                driven.Start();
-                curves.Add((modelConfig.Name, RobustnessSweep.Run(modelBestInstance!, test, sweep.Epsilons, sweep.Attack(sweep.Epsilons[0]), config.RandomSeed, progress, cancellationToken, modelBest!.Test)));
-                driven.Stop();
+                modelBestInstance?.Dispose();
             }
-            WriteModelOutputs(dirs, config, data, definition, modelConfig, modelBest!, modelBestInstance!, meta.ValidationMetric ?? test.Keys[0], options.Charts, report, driven, Log);
-            (modelBestInstance as IDisposable)?.Dispose();
         }
 
         trials.WriteTsv(Path.Combine(dirs.Performance, "trials.tsv"));

@@ -2,9 +2,10 @@ namespace AdvRec.Models;
 
 /// <summary>
 /// A model trained epoch by epoch. The caller (a trainer) owns the loop: how many epochs, validation, early
-/// stopping, checkpoints. The model keeps no "best epoch" state of its own.
+/// stopping, checkpoints. The model keeps no "best epoch" state of its own. Whoever creates a model disposes it, also
+/// when training fails or is cancelled: TorchSharp models hold native memory that the GC does not see.
 /// </summary>
-public interface IIterativeModel : IPerturbable
+public interface IIterativeModel : IPerturbable, IDisposable
 {
     /// <summary>Epochs trained so far.</summary>
     int EpochsTrained { get; }

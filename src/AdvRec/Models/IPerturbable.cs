@@ -23,6 +23,9 @@ public interface IPerturbable : IRecommender
     /// </summary>
     double LossGradient(ILossSample sample, Perturbation? at, Perturbation gradient);
 
-    /// <summary>A scoring view of the model with <paramref name="delta"/> added to its parameters. The model itself is unchanged.</summary>
-    IRecommender WithPerturbation(Perturbation delta);
+    /// <summary>
+    /// A scoring view of the model with <paramref name="delta"/> added to its parameters. The model itself is unchanged.
+    /// The caller owns the view and disposes it when done (a TorchSharp model's view holds native tensors).
+    /// </summary>
+    IPerturbedView WithPerturbation(Perturbation delta);
 }

@@ -60,7 +60,7 @@ public class FgsmTests
         var p = model.UserFactors.ToArray();
         var q = model.ItemFactors.ToArray();
         var delta = Fgsm.Attack(model, model.DrawAttackSample(1), 1f);
-        var view = model.WithPerturbation(delta);
+        using var view = model.WithPerturbation(delta);
         var scores = new float[model.NumItems];
         view.Score([0], scores);
         Assert.Equal(p, model.UserFactors.ToArray());

@@ -93,7 +93,7 @@ public class MsapTests
 
         public void Score(ReadOnlySpan<int> users, Span<float> scores) => inner.Score(users, scores);
 
-        public IRecommender WithPerturbation(Perturbation delta) => inner.WithPerturbation(delta);
+        public IPerturbedView WithPerturbation(Perturbation delta) => inner.WithPerturbation(delta);
     }
 }
 

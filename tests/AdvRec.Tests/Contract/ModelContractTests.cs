@@ -69,7 +69,7 @@ public class ModelContractTests
                 }
                 finally
                 {
-                    (loaded as IDisposable)?.Dispose();
+                    loaded.Dispose();
                 }
             }
 
@@ -85,8 +85,8 @@ public class ModelContractTests
         }
         finally
         {
-            (model as IDisposable)?.Dispose();
-            (twin as IDisposable)?.Dispose();
+            model.Dispose();
+            twin.Dispose();
         }
     }
 

@@ -220,7 +220,9 @@ public class StudyThreadsTests
 
         public double LossGradient(ILossSample sample, Perturbation? at, Perturbation gradient) => inner.LossGradient(sample, at, gradient);
 
-        public IRecommender WithPerturbation(Perturbation delta) => inner.WithPerturbation(delta);
+        public IPerturbedView WithPerturbation(Perturbation delta) => inner.WithPerturbation(delta);
+
+        public void Dispose() => inner.Dispose();
     }
 
     [Fact]

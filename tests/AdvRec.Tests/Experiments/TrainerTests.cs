@@ -123,6 +123,10 @@ public class TrainerTests
 
         public double LossGradient(ILossSample sample, Perturbation? at, Perturbation gradient) => 0;
 
-        public IRecommender WithPerturbation(Perturbation delta) => this;
+        public IPerturbedView WithPerturbation(Perturbation delta) => new UnchangedView(this);
+
+        public void Dispose()
+        {
+        }
     }
 }

@@ -60,7 +60,8 @@ public class AmfTests
         {
             double clean = RankingEvaluator.Evaluate(m, data.Train, data.Test, options).Mean(RankingMetric.HitRate, 50);
             var delta = Fgsm.Attack(m, m.DrawAttackSample(9), 0.5f);
-            double attacked = RankingEvaluator.Evaluate(m.WithPerturbation(delta), data.Train, data.Test, options).Mean(RankingMetric.HitRate, 50);
+            using var view = m.WithPerturbation(delta);
+            double attacked = RankingEvaluator.Evaluate(view, data.Train, data.Test, options).Mean(RankingMetric.HitRate, 50);
             Assert.True(clean > 0.2, $"clean HR@50 {clean}");
             return (clean - attacked) / clean;
         }

@@ -79,7 +79,7 @@ public class BaselineTests
         double attacked = model.LossGradient(sample, attack, gradient.EmptyLike());
         double noisy = model.LossGradient(sample, noise, gradient.EmptyLike());
         Assert.True(attacked > noisy && attacked > clean, $"clean {clean}, FGSM {attacked}, random {noisy}");
-        var view = model.WithPerturbation(attack);
+        using var view = model.WithPerturbation(attack);
         var a = new float[15];
         view.Score([2], a);
         var b = new float[15];

@@ -51,7 +51,8 @@ public class MostPopTests
         var delta = Fgsm.Attack(model, model.DrawAttackSample(1), 0.5f);
         var curve = RobustnessSweep.Run(model, evaluator, [0.5f, 1f], new AttackOptions(), 3);
         Assert.All(curve.Points, p => Assert.Equal(curve.Clean.Mean(RankingMetric.Recall, 5), p.Attacked.Mean(RankingMetric.Recall, 5)));
-        Assert.Same(model, model.WithPerturbation(delta));
+        using (var view = model.WithPerturbation(delta))
+            Assert.Same(model, Assert.IsType<UnchangedView>(view).Model);
         Assert.Throws<ArgumentException>(() => Fgsm.Attack(model, model.DrawAttackSample(1), 0.5f, ["user_embeddings"]));
     }
 

@@ -50,7 +50,7 @@ internal static class NeuralContract
             double noisy = model.LossGradient(sample, random, gradient);
             Assert.True(attacked - clean > noisy - clean && attacked > clean,
                 $"{name}: FGSM raised the loss from {clean} to {attacked}, random noise of the same norms to {noisy}");
-            var view = model.WithPerturbation(fgsm);
+            using var view = model.WithPerturbation(fgsm);
             var perturbed = new float[users.Length * model.NumItems];
             view.Score(users, perturbed);
             Assert.NotEqual(trained, perturbed);

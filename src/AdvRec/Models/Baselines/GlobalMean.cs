@@ -87,8 +87,13 @@ public sealed class GlobalMean : IIterativeModel, IRatingPredictor, IPersistentM
     /// <summary>The summed squared error on the training ratings; there is nothing to differentiate.</summary>
     public double LossGradient(ILossSample sample, Perturbation? at, Perturbation gradient) => SquaredError();
 
-    /// <summary>The model itself: it has nothing to perturb.</summary>
-    public IRecommender WithPerturbation(Perturbation delta) => this;
+    /// <summary>A view that scores with the model itself: it has nothing to perturb.</summary>
+    public IPerturbedView WithPerturbation(Perturbation delta) => new UnchangedView(this);
+
+    /// <summary>Does nothing: the model holds only managed arrays.</summary>
+    public void Dispose()
+    {
+    }
 
     /// <inheritdoc />
     public object TakeSnapshot() => _mean;

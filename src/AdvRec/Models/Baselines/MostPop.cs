@@ -95,11 +95,16 @@ public sealed class MostPop : IIterativeModel, IPersistentModel
         return 0;
     }
 
-    /// <summary>The model itself: no perturbation can change its scores.</summary>
-    public IRecommender WithPerturbation(Perturbation delta)
+    /// <summary>A view that scores with the model itself: no perturbation can change its scores.</summary>
+    public IPerturbedView WithPerturbation(Perturbation delta)
     {
         ArgumentNullException.ThrowIfNull(delta);
-        return this;
+        return new UnchangedView(this);
+    }
+
+    /// <summary>Does nothing: the model holds only managed arrays.</summary>
+    public void Dispose()
+    {
     }
 
     /// <inheritdoc />

@@ -190,10 +190,15 @@ public sealed class UserItemBias : IIterativeModel, IRatingPredictor, IPersisten
     }
 
     /// <inheritdoc />
-    public IRecommender WithPerturbation(Perturbation delta)
+    public IPerturbedView WithPerturbation(Perturbation delta)
     {
         ArgumentNullException.ThrowIfNull(delta);
         return new PerturbedView(this, delta.Clone());
+    }
+
+    /// <summary>Does nothing: the model holds only managed arrays.</summary>
+    public void Dispose()
+    {
     }
 
     /// <inheritdoc />
@@ -268,12 +273,17 @@ public sealed class UserItemBias : IIterativeModel, IRatingPredictor, IPersisten
         return loss;
     }
 
-    private sealed class PerturbedView(UserItemBias model, Perturbation delta) : IRecommender
+    private sealed class PerturbedView(UserItemBias model, Perturbation delta) : IPerturbedView
     {
         public int NumUsers => model.NumUsers;
 
         public int NumItems => model.NumItems;
 
         public void Score(ReadOnlySpan<int> users, Span<float> scores) => model.ScoreWith(users, scores, delta);
+
+        // The perturbation is a managed copy: nothing to free.
+        public void Dispose()
+        {
+        }
     }
 }

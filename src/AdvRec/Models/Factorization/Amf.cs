@@ -198,5 +198,8 @@ public sealed class Amf : IIterativeModel, IPersistentModel
     public double LossGradient(ILossSample sample, Perturbation? at, Perturbation gradient) => _mf.LossGradient(sample, at, gradient);
 
     /// <inheritdoc/>
-    public IRecommender WithPerturbation(Perturbation delta) => _mf.WithPerturbation(delta);
+    public IPerturbedView WithPerturbation(Perturbation delta) => _mf.WithPerturbation(delta);
+
+    /// <summary>Disposes the BPR-MF model it trains.</summary>
+    public void Dispose() => _mf.Dispose();
 }

@@ -262,5 +262,8 @@ public sealed class Amr : IIterativeModel, IPersistentModel
     public double LossGradient(ILossSample sample, Perturbation? at, Perturbation gradient) => _vbpr.LossGradient(sample, at, gradient);
 
     /// <inheritdoc/>
-    public IRecommender WithPerturbation(Perturbation delta) => _vbpr.WithPerturbation(delta);
+    public IPerturbedView WithPerturbation(Perturbation delta) => _vbpr.WithPerturbation(delta);
+
+    /// <summary>Disposes the VBPR model it trains.</summary>
+    public void Dispose() => _vbpr.Dispose();
 }

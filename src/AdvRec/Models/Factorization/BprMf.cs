@@ -194,7 +194,7 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
         FactorKernels.ScoreUsers(users, _p, _q, _bias, _f, NumItems, scores);
 
     /// <inheritdoc/>
-    public IRecommender WithPerturbation(Perturbation delta)
+    public IPerturbedView WithPerturbation(Perturbation delta)
     {
         CheckTargets(delta);
         var p = (float[])_p.Clone();
@@ -202,6 +202,11 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
         FactorKernels.AddScaled(p, delta.Table(0), 1f);
         FactorKernels.AddScaled(q, delta.Table(1), 1f);
         return new FactorScorer(p, q, _bias is null ? null : (float[])_bias.Clone(), _f, NumUsers, NumItems);
+    }
+
+    /// <summary>Does nothing: the model holds only managed arrays (its sampler threads live within an epoch).</summary>
+    public void Dispose()
+    {
     }
 
     // ---------------------------------------------------------------- training

@@ -3,7 +3,7 @@ using AdvRec.Kernels;
 namespace AdvRec.Models.Factorization;
 
 /// <summary>Scores with fixed factor tables (<c>bias[i] + P[u] · Q[i]</c>); used for perturbed views of a model.</summary>
-internal sealed class FactorScorer(float[] p, float[] q, float[]? bias, int factors, int numUsers, int numItems) : IRecommender
+internal sealed class FactorScorer(float[] p, float[] q, float[]? bias, int factors, int numUsers, int numItems) : IPerturbedView
 {
     public int NumUsers => numUsers;
 
@@ -11,4 +11,9 @@ internal sealed class FactorScorer(float[] p, float[] q, float[]? bias, int fact
 
     public void Score(ReadOnlySpan<int> users, Span<float> scores) =>
         FactorKernels.ScoreUsers(users, p, q, bias, factors, numItems, scores);
+
+    // The tables are managed copies: nothing to free.
+    public void Dispose()
+    {
+    }
 }

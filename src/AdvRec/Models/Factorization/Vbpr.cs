@@ -244,7 +244,7 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel
     }
 
     /// <inheritdoc/>
-    public IRecommender WithPerturbation(Perturbation delta)
+    public IPerturbedView WithPerturbation(Perturbation delta)
     {
         CheckTargets(delta);
         var gu = (float[])_w[TGu].Clone();
@@ -254,6 +254,11 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel
         FactorKernels.AddScaled(gi, delta.Table(1), 1f);
         FactorKernels.AddScaled(f, delta.Table(2), 1f);
         return BuildScorer(gu, gi, f);
+    }
+
+    /// <summary>Does nothing: the model holds only managed arrays (its sampler threads live within an epoch).</summary>
+    public void Dispose()
+    {
     }
 
     // x_ui = [γ_u, θ_u] · [γ_i, Eᵀ f_i] + (b_i + β′·f_i): one factor scorer of F + K columns.

@@ -158,7 +158,8 @@ public class LightGcnTests
                 }
         }
         Compare(e0, model);
-        Compare(shifted, model.WithPerturbation(delta));
+        using var view = model.WithPerturbation(delta);
+        Compare(shifted, view);
     }
 
     private static Interactions ContractData() => TinyData.Random(30, 24, 5, 12);
