@@ -96,6 +96,14 @@ public abstract class NeuralModel : IIterativeModel, IPersistentModel, IDisposab
     {
     }
 
+    /// <summary>
+    /// Called, under the model's lock, when the perturbed view that scored with <paramref name="delta"/> (the same list
+    /// instance that <see cref="ScoreUsers"/> received) is disposed: drop any tensor cached for that perturbation.
+    /// </summary>
+    protected virtual void OnPerturbationReleased(IReadOnlyList<Tensor?> delta)
+    {
+    }
+
     /// <summary>Every user with at least one training interaction, in order: the default attack sample.</summary>
     public virtual ILossSample DrawAttackSample(ulong seed) => new RowSample(Enumerable.Range(0, NumUsers).Where(u => Train.DegreeOf(u) > 0).ToArray());
 
@@ -571,8 +579,9 @@ public abstract class NeuralModel : IIterativeModel, IPersistentModel, IDisposab
                 _disposed = true;
                 if (_tensors is { } tensors)
                 {
-                    foreach (var tensor in tensors) tensor?.Dispose();
                     _tensors = null;
+                    model.OnPerturbationReleased(tensors);
+                    foreach (var tensor in tensors) tensor?.Dispose();
                 }
             }
         }

@@ -254,6 +254,15 @@ public class LightGcn : NeuralModel
     }
 
     /// <inheritdoc />
+    protected override void OnPerturbationReleased(IReadOnlyList<Tensor?> delta)
+    {
+        if (!ReferenceEquals(delta, _perturbedKey)) return;
+        _perturbedFinal?.Dispose();
+        _perturbedFinal = null;
+        _perturbedKey = null;
+    }
+
+    /// <inheritdoc />
     protected override Tensor ScoreUsers(Tensor users, IReadOnlyList<Tensor?>? delta)
     {
         Tensor final;
