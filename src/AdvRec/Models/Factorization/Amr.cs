@@ -155,7 +155,8 @@ public sealed class Amr : IIterativeModel, IPersistentModel
         if (options.Pretrained is { } path)
         {
             CheckPretrained(options, train, features);
-            _vbpr = Vbpr.CopyOf(Vbpr.Load(path, features, train), options.ToVbprOptions());
+            using var pretrained = Vbpr.Load(path, features, train);
+            _vbpr = Vbpr.CopyOf(pretrained, options.ToVbprOptions());
         }
         else _vbpr = new Vbpr(options.ToVbprOptions(), train, features);
     }
