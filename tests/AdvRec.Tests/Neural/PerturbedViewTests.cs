@@ -18,6 +18,9 @@ public class PerturbedViewTests
         var delta = RandomNoise.Like(Fgsm.Attack(model, model.DrawAttackSample(1), 0.5f), 3);
         var clean = new float[model.NumItems];
         model.Score([0], clean); // the model's own scoring tensors, if it keeps any, exist before the count is taken
+        // the count is process-wide: let the finalizers of earlier tests' tensors run first (they may still lower it later)
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
         long before = torch.Tensor.TotalCount;
 
         var view = model.WithPerturbation(delta);
@@ -27,7 +30,7 @@ public class PerturbedViewTests
         Assert.True(torch.Tensor.TotalCount > before, "the view holds its perturbation as tensors while it lives");
 
         view.Dispose();
-        Assert.Equal(before, torch.Tensor.TotalCount);
+        Assert.True(torch.Tensor.TotalCount <= before, $"{torch.Tensor.TotalCount - before} tensors outlived the view");
         Assert.Throws<ObjectDisposedException>(() => view.Score([0], scores));
         view.Dispose(); // a second dispose does nothing
 
@@ -45,6 +48,6 @@ public class PerturbedViewTests
         long before = torch.Tensor.TotalCount;
         var view = model.WithPerturbation(new Perturbation(model.PerturbationTargets));
         view.Dispose();
-        Assert.Equal(before, torch.Tensor.TotalCount);
+        Assert.True(torch.Tensor.TotalCount <= before, $"{torch.Tensor.TotalCount - before} tensors outlived the view");
     }
 }
