@@ -178,8 +178,9 @@ public abstract class NeuralModel : IIterativeModel, IPersistentModel, IDisposab
     /// In an adversarial epoch it also builds each configured target's FGSM/MSAP perturbation from the gradient of
     /// the clean batch loss and backpropagates the weighted adversarial term(s): the cost is one more forward and
     /// backward pass per term (and per extra MSAP step). <paramref name="adversarialLoss"/> (default: the same loss)
-    /// is the loss the perturbations attack and the adversarial term measures, for models whose training loss is
-    /// stochastic (a VAE's sampled code): the attacks' deterministic loss. Returns the clean loss with the regulariser,
+    /// is the loss the adversarial term measures and MSAP's further steps ascend (the first step's direction is the
+    /// clean pass's gradient), for models whose training loss is stochastic (a VAE's sampled code): the attacks'
+    /// deterministic loss. Returns the clean loss with the regulariser,
     /// detached; the caller zeroes the gradients before and steps the optimizer after.
     /// </summary>
     protected Tensor Backward(Func<IReadOnlyList<Tensor?>?, Tensor> loss, long rows, Tensor? regularizer = null, Func<IReadOnlyList<Tensor?>?, Tensor>? adversarialLoss = null)
