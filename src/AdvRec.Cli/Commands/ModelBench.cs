@@ -55,7 +55,7 @@ internal static class ModelBench
                 bool isAdversarial = model.NextEpochIsAdversarial;
                 (isAdversarial ? adversarial : plain).Add(model.TrainEpoch(progress, ct).Seconds);
             }
-            var times = plain.Concat(adversarial).Order().ToArray();
+            var times = plain.Concat(adversarial).ToList();
 
             bool ratings = model is IRatingPredictor && test.HasRatings;
             var evaluation = ratings
@@ -70,8 +70,8 @@ internal static class ModelBench
                 ["model_build_s"] = build,
                 ["first_epoch_s"] = first,
                 ["epoch_s"] = Median(plain.Count > 0 ? plain : adversarial),
-                ["epoch_min_s"] = times[0],
-                ["epoch_max_s"] = times[^1],
+                ["epoch_min_s"] = times.Min(),
+                ["epoch_max_s"] = times.Max(),
             };
             if (adversarial.Count > 0 && plain.Count > 0)
             {

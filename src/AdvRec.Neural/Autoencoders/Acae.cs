@@ -193,10 +193,10 @@ public sealed class Acae : NeuralModel
         var v = _net.UserNode.forward(users);
         if (delta?[User] is { } du) v = v + du;
         e = e + v;
-        if (_net.MixEncoderLayer is { } mixE) e = Mix(mixE, e, Options.FineGrained ? delta?[MixEncoder] : null);
+        if (_net.MixEncoderLayer is { } mixE) e = Mix(mixE, e, delta?[MixEncoder]); // the mixing layers and their targets exist with FG-ACAE only
         var h = torch.sigmoid(e);
         if (delta?[Hidden] is { } dh) h = h + dh;
-        if (_net.MixHiddenLayer is { } mixH) h = Mix(mixH, h, Options.FineGrained ? delta?[MixHidden] : null);
+        if (_net.MixHiddenLayer is { } mixH) h = Mix(mixH, h, delta?[MixHidden]);
         return _net.Decoder.forward(h);
     }
 

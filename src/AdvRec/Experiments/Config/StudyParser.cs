@@ -1142,7 +1142,7 @@ internal sealed class StudyParser
     private static bool IsTuple(ConfigValue v) =>
         v.Kind == ConfigValueKind.Scalar && v.Text!.Trim() is { Length: >= 2 } t && t[0] == '(' && t[^1] == ')';
 
-    /// <summary>Elliot's <c>epochs</c> beside meta, for a model whose options have no epochs: the study's meta.epochs.</summary>
+    /// <summary>Elliot's <c>epochs</c> beside meta: the study's meta.epochs (for a model whose options have an epochs too, only when meta gives none).</summary>
     private ModelMeta MetaEpochs(ModelMeta meta, ConfigEntry e, Section? metaSection, string written, string name)
     {
         string path = $"models.{written}.epochs";
