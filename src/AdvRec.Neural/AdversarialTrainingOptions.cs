@@ -13,7 +13,7 @@ namespace AdvRec.Neural;
 /// gradient of the batch's own loss. With <see cref="JointPerturbation"/> the perturbations of all targets enter one
 /// term, <c>λ · L(θ, N_1, …, N_k)</c>. Off by default (adversarial_epochs 0).
 /// </summary>
-public abstract record AdversarialTrainingOptions
+public abstract record AdversarialTrainingOptions : IAprOptions
 {
     /// <summary>The epochs the study trains (the schedule counts back from it); the study's <c>epochs</c> sets it.</summary>
     public int Epochs { get; init; } = 10;
@@ -22,9 +22,11 @@ public abstract record AdversarialTrainingOptions
     public int? AdversarialEpochs { get; init; }
 
     /// <summary>Per-row L2 budget ε of the training perturbations (Elliot's eps).</summary>
+    [ConfigAlias("eps")]
     public float Epsilon { get; init; } = 0.5f;
 
     /// <summary>Weight λ of the adversarial term (Elliot's l_adv; APR paper: 1).</summary>
+    [ConfigAlias("l_adv")]
     public float AdversarialWeight { get; init; } = 1f;
 
     /// <summary>
@@ -34,6 +36,7 @@ public abstract record AdversarialTrainingOptions
     public IReadOnlyDictionary<string, float>? AdversarialTargets { get; init; }
 
     /// <summary>Per-target budget scale α_i (ε_i = α_i · ε: the fine-grained variant); a target not named here has 1.</summary>
+    [ConfigAlias("eps_scale")]
     public IReadOnlyDictionary<string, float>? EpsilonScale { get; init; }
 
     /// <summary>true: one adversarial term with every target perturbed at once (its weights λ_i must then be 1); false: one term per target.</summary>
@@ -66,10 +69,7 @@ public abstract record AdversarialTrainingOptions
     /// <summary>Checks the adversarial settings and names the first one out of range (as its property name).</summary>
     protected void ValidateAdversarial()
     {
-        if (AdversarialSteps < 1) throw new ArgumentOutOfRangeException(nameof(AdversarialSteps), AdversarialSteps, "adversarial_steps must be >= 1");
-        if (AdversarialStepSize is { } s && (!(s > 0) || !float.IsFinite(s))) throw new ArgumentOutOfRangeException(nameof(AdversarialStepSize), s, "adversarial_step_size must be a finite number > 0");
-        if (!(AdversarialWeight >= 0) || !float.IsFinite(AdversarialWeight)) throw new ArgumentOutOfRangeException(nameof(AdversarialWeight), AdversarialWeight, "the adversarial weight must be a finite number >= 0");
-        AdversarialStep.ValidateSchedule(Epochs, EffectiveAdversarialEpochs, 1, null, Epsilon, AdversarialWeight);
+        AdversarialStep.Validate(this);
         foreach (var (name, weight) in AdversarialTargets ?? new Dictionary<string, float>())
         {
             if (!(weight >= 0) || !float.IsFinite(weight)) throw new ArgumentOutOfRangeException(nameof(AdversarialTargets), weight, $"the weight of target '{name}' must be a finite number >= 0");

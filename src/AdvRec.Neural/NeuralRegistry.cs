@@ -1,6 +1,4 @@
-using AdvRec.Adversarial;
-using AdvRec.Experiments;
-using AdvRec.Experiments.Config;
+using AdvRec.Models;
 using AdvRec.Neural.Autoencoders;
 using AdvRec.Neural.Sequential;
 using AdvRec.Neural.Graph;
@@ -9,54 +7,12 @@ using TorchSharp;
 namespace AdvRec.Neural;
 
 /// <summary>
-/// The models of the neural engine, for <see cref="ModelRegistry.Combine"/>: one line per model, names as in the
-/// papers. Every options record here has a <c>device</c> (cpu | cuda | auto) that <see cref="ModelContext.Device"/> overrides.
+/// The models of the neural engine, for <see cref="ModelRegistry.Combine"/>: one entry per model, built by
+/// <see cref="ModelDefinition.For{TModel, TOptions}"/>, names as in the papers. Every options record here has a
+/// <c>device</c> (cpu | cuda | auto, <see cref="IDeviceOptions"/>) that <see cref="ModelContext.Device"/> overrides.
 /// </summary>
 public static class NeuralRegistry
 {
-    // Elliot's LightGCN reads its embedding size from latent_dim (its docs write factors)
-    private static readonly Dictionary<string, string> LightGcnAliases = new()
-    {
-        ["lr"] = nameof(LightGcnOptions.LearningRate),
-        ["latent_dim"] = nameof(LightGcnOptions.Factors),
-        ["l_w"] = nameof(LightGcnOptions.Regularization),
-        ["n_layers"] = nameof(LightGcnOptions.Layers),
-    };
-
-    private static readonly Dictionary<string, string> LightGcnAprAliases = new()
-    {
-        ["lr"] = nameof(LightGcnAprOptions.LearningRate),
-        ["l_w"] = nameof(LightGcnAprOptions.Regularization),
-        ["n_layers"] = nameof(LightGcnAprOptions.Layers),
-        ["eps"] = nameof(LightGcnAprOptions.Epsilon),
-        ["l_adv"] = nameof(LightGcnAprOptions.AdversarialWeight),
-    };
-
-    private static readonly Dictionary<string, string> AutoRecAliases = new()
-    {
-        ["lr"] = nameof(AutoRecOptions.LearningRate),
-        ["l_w"] = nameof(AutoRecOptions.Lambda),
-        ["hidden_neuron"] = nameof(AutoRecOptions.Hidden),
-    };
-
-    private static readonly Dictionary<string, string> DeepRecAliases = new()
-    {
-        ["lr"] = nameof(DeepRecOptions.LearningRate),
-        ["drop_prob"] = nameof(DeepRecOptions.Dropout),
-        ["aug_step"] = nameof(DeepRecOptions.DenseRefeeding),
-        ["hidden_layers"] = nameof(DeepRecOptions.Layers),
-        ["non_linearity_type"] = nameof(DeepRecOptions.Activation),
-    };
-
-    // Elliot's MultiVAE keys
-    private static readonly Dictionary<string, string> MultAliases = new()
-    {
-        ["lr"] = nameof(MultVaeOptions.LearningRate),
-        ["intermediate_dim"] = nameof(MultVaeOptions.Hidden),
-        ["latent_dim"] = nameof(MultVaeOptions.Latent),
-        ["reg_lambda"] = nameof(MultVaeOptions.Regularization),
-    };
-
     // Elliot's keep probability of its MultiVAE and MultiDAE
     private static readonly Dictionary<string, ElliotKey> MultElliotKeys = new()
     {
@@ -75,22 +31,6 @@ public static class NeuralRegistry
         ["batch_size"] = ElliotKey.Ignored("EASE is fitted in closed form over all the data, not in batches"),
     };
 
-    private static readonly Dictionary<string, string> CdaeAliases = new()
-    {
-        ["lr"] = nameof(CdaeOptions.LearningRate),
-        ["hidden_neuron"] = nameof(CdaeOptions.Hidden),
-        ["corruption_ratio"] = nameof(CdaeOptions.Corruption),
-        ["reg"] = nameof(CdaeOptions.Regularization),
-    };
-
-    // Elliot's names of the adversarial-training settings (AdversarialTrainingOptions), accepted by every autoencoder
-    private static Dictionary<string, string> WithAdversarial(Dictionary<string, string> aliases) => new(aliases)
-    {
-        ["eps"] = nameof(AdversarialTrainingOptions.Epsilon),
-        ["l_adv"] = nameof(AdversarialTrainingOptions.AdversarialWeight),
-        ["eps_scale"] = nameof(AdversarialTrainingOptions.EpsilonScale),
-    };
-
     /// <summary>
     /// libtorch's intra-op thread count (<c>torch.get_num_threads</c> / <c>set_num_threads</c>), process-wide. Every
     /// model here publishes it as its <see cref="ModelDefinition.EngineThreads"/>, so a study's <c>threads</c> sets it
@@ -102,79 +42,48 @@ public static class NeuralRegistry
     /// <summary>Every neural model definition, each on <see cref="TorchThreads"/>.</summary>
     public static IReadOnlyList<ModelDefinition> Models { get; } = OnLibTorch(
     [
-        new(Ease.ModelName, new ModelSchema(new EaseOptions(), new Dictionary<string, string> { ["l2_norm"] = nameof(EaseOptions.Lambda) }) { ElliotNames = ["EASER"], ElliotKeys = EaseElliotKeys },
-            (o, c) => new Ease((EaseOptions)o with { Device = c.Device ?? ((EaseOptions)o).Device }, c.Train, c.Log, c.Data?.Name), _ => 1, _ => new AttackOptions(),
-            ModelDefinition.SavePersistent)
-        {
-            Contract = new(new EaseOptions { Lambda = 5, Device = "cpu" }) { Epochs = 1 },
-        },
-        new(Svae.ModelName, new ModelSchema(new SvaeOptions(), new Dictionary<string, string> { ["lr"] = nameof(SvaeOptions.LearningRate) }),
-            (o, c) => new Svae((SvaeOptions)o with { Device = c.Device ?? ((SvaeOptions)o).Device }, c.Train, c.Log, c.Data?.Name, c.Data?.FitUsers), _ => null, _ => new AttackOptions(),
-            ModelDefinition.SavePersistent)
-        {
-            Contract = new(new SvaeOptions { EmbeddingSize = 8, GruSize = 8, HiddenSize = 8, LatentSize = 4, NextK = 2, BatchSize = 8, LearningRate = 0.02, WeightDecay = 0, Device = "cpu" }) { Data = ContractData.Sequences },
-        },
-        new(LightGcn.ModelName, new ModelSchema(new LightGcnOptions(), LightGcnAliases) { ElliotKeys = LightGcnElliotKeys },
-            (o, c) => new LightGcn((LightGcnOptions)o with { Device = c.Device ?? ((LightGcnOptions)o).Device }, c.Train, c.Log),
-            _ => null, _ => new AttackOptions(), ModelDefinition.SavePersistent)
-        {
-            Contract = new(new LightGcnOptions { Factors = 16, Layers = 2, BatchSize = 32, LearningRate = 0.02f, Device = "cpu" }),
-        },
-        new(LightGcnApr.ModelName, new ModelSchema(new LightGcnAprOptions(), LightGcnAprAliases),
-            (o, c) => new LightGcnApr((LightGcnAprOptions)o with { Device = c.Device ?? ((LightGcnAprOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Log),
-            o => ((LightGcnAprOptions)o).Epochs,
-            o => o is LightGcnAprOptions a ? new AttackOptions { Epsilon = a.Epsilon, Steps = a.NbIter, StepSize = a.EpsIter } : new AttackOptions(),
-            ModelDefinition.SavePersistent)
-        {
-            AprSchedule = AprSchedule.StudyEpochs,
-            Contract = new(new LightGcnAprOptions { Factors = 16, Layers = 2, BatchSize = 32, LearningRate = 0.02f, Device = "cpu" }),
-        },
-        new(AutoRec.ItemModelName, new ModelSchema(new AutoRecOptions(), WithAdversarial(AutoRecAliases)) { ElliotNames = ["ItemAutoRec"] }, (o, c) => new AutoRec(AutoRecAs((AutoRecOptions)o, true) with { Device = c.Device ?? ((AutoRecOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Log, c.Data?.Name), EpochsOf, _ => new AttackOptions(), ModelDefinition.SavePersistent)
-        {
-            Contract = new(new AutoRecOptions { Hidden = 8, Lambda = 0.1f, LearningRate = 0.03f, BatchSize = 8, Device = "cpu" }) { Epochs = 40, Data = ContractData.Ratings },
-        },
-        new(AutoRec.UserModelName, new ModelSchema(new AutoRecOptions { ItemBased = false }, WithAdversarial(AutoRecAliases)) { ElliotNames = ["UserAutoRec"] }, (o, c) => new AutoRec(AutoRecAs((AutoRecOptions)o, false) with { Device = c.Device ?? ((AutoRecOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Log, c.Data?.Name), EpochsOf, _ => new AttackOptions(), ModelDefinition.SavePersistent)
-        {
-            Contract = new(new AutoRecOptions { ItemBased = false, Hidden = 8, Lambda = 0.1f, LearningRate = 0.03f, BatchSize = 8, Device = "cpu" }) { Epochs = 40, Data = ContractData.Ratings },
-        },
-        new(DeepRec.ModelName, new ModelSchema(new DeepRecOptions(), WithAdversarial(DeepRecAliases)), (o, c) => new DeepRec((DeepRecOptions)o with { Device = c.Device ?? ((DeepRecOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Log, c.Data?.Name), EpochsOf, _ => new AttackOptions(), ModelDefinition.SavePersistent)
-        {
-            Contract = new(new DeepRecOptions { Layers = [8, 6], Dropout = 0f, LearningRate = 0.01f, BatchSize = 8, Device = "cpu" }) { Data = ContractData.Ratings },
-        },
-        new(MultVae.ModelName, new ModelSchema(new MultVaeOptions(), WithAdversarial(MultAliases)) { ElliotNames = ["MultiVAE"], ElliotKeys = MultElliotKeys },
-            (o, c) => new MultVae((MultVaeOptions)o with { Device = c.Device ?? ((MultVaeOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Data?.FitUsers, c.Log),
-            EpochsOf, _ => new AttackOptions(), ModelDefinition.SavePersistent)
-        {
-            Contract = new(new MultVaeOptions { Hidden = 16, Latent = 8, BatchSize = 16, LearningRate = 1e-2f, TotalAnnealSteps = 10, Device = "cpu" }),
-        },
-        new(MultDae.ModelName, new ModelSchema(new MultDaeOptions(), WithAdversarial(MultAliases)) { ElliotNames = ["MultiDAE"], ElliotKeys = MultElliotKeys },
-            (o, c) => new MultDae((MultDaeOptions)o with { Device = c.Device ?? ((MultDaeOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Data?.FitUsers, c.Log),
-            EpochsOf, _ => new AttackOptions(), ModelDefinition.SavePersistent)
-        {
-            Contract = new(new MultDaeOptions { Hidden = 16, Latent = 8, BatchSize = 16, LearningRate = 1e-2f, Device = "cpu" }),
-        },
-        new(Cdae.ModelName, new ModelSchema(new CdaeOptions(), WithAdversarial(CdaeAliases)),
-            (o, c) => new Cdae((CdaeOptions)o with { Device = c.Device ?? ((CdaeOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Data?.FitUsers, c.Log),
-            EpochsOf, _ => new AttackOptions(), ModelDefinition.SavePersistent)
-        {
-            Contract = new(new CdaeOptions { Hidden = 8, BatchSize = 16, LearningRate = 1e-2f, Device = "cpu" }),
-        },
-        new(Acae.ModelName, new ModelSchema(new AcaeOptions(), WithAdversarial(CdaeAliases)),
-            (o, c) => new Acae(AcaeAs((AcaeOptions)o, false) with { Device = c.Device ?? ((AcaeOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Log),
-            EpochsOf, _ => new AttackOptions(), ModelDefinition.SavePersistent)
-        {
-            Contract = new(new AcaeOptions { Hidden = 8, BatchSize = 16, LearningRate = 1e-2f, Device = "cpu" }),
-        },
-        new(Acae.FineGrainedModelName, new ModelSchema(new AcaeOptions { FineGrained = true }, WithAdversarial(CdaeAliases)),
-            (o, c) => new Acae(AcaeAs((AcaeOptions)o, true) with { Device = c.Device ?? ((AcaeOptions)o).Device, Epochs = c.Epochs }, c.Train, c.Log),
-            EpochsOf, _ => new AttackOptions(), ModelDefinition.SavePersistent)
-        {
-            Contract = new(new AcaeOptions { Hidden = 8, BatchSize = 16, LearningRate = 1e-2f, Device = "cpu", FineGrained = true }),
-        },
+        Neural<Ease, EaseOptions>(Ease.ModelName, (o, c) => new Ease(o, c.Train, c.Log, c.Data?.Name),
+            new ModelSchema(new EaseOptions()) { ElliotNames = ["EASER"], ElliotKeys = EaseElliotKeys },
+            new EaseOptions { Lambda = 5, Device = "cpu" }, epochs: 1),
+        Neural<Svae, SvaeOptions>(Svae.ModelName, (o, c) => new Svae(o, c.Train, c.Log, c.Data?.Name, c.Data?.FitUsers), null,
+            new SvaeOptions { EmbeddingSize = 8, GruSize = 8, HiddenSize = 8, LatentSize = 4, NextK = 2, BatchSize = 8, LearningRate = 0.02, WeightDecay = 0, Device = "cpu" }, ContractData.Sequences),
+        Neural<LightGcn, LightGcnOptions>(LightGcn.ModelName, (o, c) => new LightGcn(o, c.Train, c.Log),
+            new ModelSchema(new LightGcnOptions()) { ElliotKeys = LightGcnElliotKeys },
+            new LightGcnOptions { Factors = 16, Layers = 2, BatchSize = 32, LearningRate = 0.02f, Device = "cpu" }),
+        Neural<LightGcnApr, LightGcnAprOptions>(LightGcnApr.ModelName, (o, c) => new LightGcnApr(o, c.Train, c.Log), null,
+            new LightGcnAprOptions { Factors = 16, Layers = 2, BatchSize = 32, LearningRate = 0.02f, Device = "cpu" }),
+        Neural<AutoRec, AutoRecOptions>(AutoRec.ItemModelName, (o, c) => new AutoRec(AutoRecAs(o, true), c.Train, c.Log, c.Data?.Name),
+            new ModelSchema(new AutoRecOptions()) { ElliotNames = ["ItemAutoRec"] },
+            new AutoRecOptions { Hidden = 8, Lambda = 0.1f, LearningRate = 0.03f, BatchSize = 8, Device = "cpu" }, ContractData.Ratings, epochs: 40),
+        Neural<AutoRec, AutoRecOptions>(AutoRec.UserModelName, (o, c) => new AutoRec(AutoRecAs(o, false), c.Train, c.Log, c.Data?.Name),
+            new ModelSchema(new AutoRecOptions { ItemBased = false }) { ElliotNames = ["UserAutoRec"] },
+            new AutoRecOptions { ItemBased = false, Hidden = 8, Lambda = 0.1f, LearningRate = 0.03f, BatchSize = 8, Device = "cpu" }, ContractData.Ratings, epochs: 40),
+        Neural<DeepRec, DeepRecOptions>(DeepRec.ModelName, (o, c) => new DeepRec(o, c.Train, c.Log, c.Data?.Name), null,
+            new DeepRecOptions { Layers = [8, 6], Dropout = 0f, LearningRate = 0.01f, BatchSize = 8, Device = "cpu" }, ContractData.Ratings),
+        Neural<MultVae, MultVaeOptions>(MultVae.ModelName, (o, c) => new MultVae(o, c.Train, c.Data?.FitUsers, c.Log),
+            new ModelSchema(new MultVaeOptions()) { ElliotNames = ["MultiVAE"], ElliotKeys = MultElliotKeys },
+            new MultVaeOptions { Hidden = 16, Latent = 8, BatchSize = 16, LearningRate = 1e-2f, TotalAnnealSteps = 10, Device = "cpu" }),
+        Neural<MultDae, MultDaeOptions>(MultDae.ModelName, (o, c) => new MultDae(o, c.Train, c.Data?.FitUsers, c.Log),
+            new ModelSchema(new MultDaeOptions()) { ElliotNames = ["MultiDAE"], ElliotKeys = MultElliotKeys },
+            new MultDaeOptions { Hidden = 16, Latent = 8, BatchSize = 16, LearningRate = 1e-2f, Device = "cpu" }),
+        Neural<Cdae, CdaeOptions>(Cdae.ModelName, (o, c) => new Cdae(o, c.Train, c.Data?.FitUsers, c.Log), null,
+            new CdaeOptions { Hidden = 8, BatchSize = 16, LearningRate = 1e-2f, Device = "cpu" }),
+        Neural<Acae, AcaeOptions>(Acae.ModelName, (o, c) => new Acae(AcaeAs(o, false), c.Train, c.Log), null,
+            new AcaeOptions { Hidden = 8, BatchSize = 16, LearningRate = 1e-2f, Device = "cpu" }),
+        Neural<Acae, AcaeOptions>(Acae.FineGrainedModelName, (o, c) => new Acae(AcaeAs(o, true), c.Train, c.Log),
+            new ModelSchema(new AcaeOptions { FineGrained = true }),
+            new AcaeOptions { Hidden = 8, BatchSize = 16, LearningRate = 1e-2f, Device = "cpu", FineGrained = true }),
     ]);
 
     /// <summary>The managed engine's models and these, in one table (what the CLI offers).</summary>
     public static IReadOnlyDictionary<string, ModelDefinition> All { get; } = ModelRegistry.Combine(Models);
+
+    // One neural model: its definition with the contract suite's tiny options (cpu) beside it.
+    private static ModelDefinition Neural<TModel, TOptions>(string name, Func<TOptions, ModelContext, TModel> create, ModelSchema? schema,
+        TOptions contract, ContractData data = ContractData.Implicit, int epochs = 20)
+        where TModel : NeuralModel
+        where TOptions : class, new() =>
+        ModelDefinition.For(name, create, schema) with { Contract = new(contract) { Data = data, Epochs = epochs } };
 
     // every neural model runs on libtorch and reads its files back the same way (NeuralModel.Load: the options from the
     // file's header, the data from the context)
@@ -183,9 +92,6 @@ public static class NeuralRegistry
         EngineThreads = TorchThreads,
         Load = (path, c) => NeuralModel.Load(path, d.Name, d.Schema.Defaults.GetType(), o => (NeuralModel)d.Create(o, c)),
     })];
-
-    // the epochs the options declare (hyperparameters.epochs, Elliot's place for them), which the adversarial schedule counts back from
-    private static int? EpochsOf(object options) => ((AdversarialTrainingOptions)options).Epochs;
 
     // ACAE and FG-ACAE are one class; the name fixes fine_grained, and a contradicting setting is an error.
     private static AcaeOptions AcaeAs(AcaeOptions options, bool fineGrained) => options.FineGrained == fineGrained ? options

@@ -1,3 +1,4 @@
+using AdvRec.Models;
 using System.CommandLine;
 using System.Globalization;
 using AdvRec.Experiments;

@@ -13,15 +13,17 @@ namespace AdvRec.Neural.Autoencoders;
 /// (docs/models.md): half the epochs pre-train, ε 0.5, λ 1, and a network setting that learns more than popularity on
 /// ML-1M (200 hidden units, learning rate 0.01, γ 1e-4, corruption 0.2; CDAE's paper defaults do not).
 /// </summary>
-public sealed record AcaeOptions : AdversarialTrainingOptions
+public sealed record AcaeOptions : AdversarialTrainingOptions, IDeviceOptions, ISeededOptions
 {
     /// <summary>The paper's single adversarial term: the perturbations of every target enter one loss.</summary>
     public AcaeOptions() => JointPerturbation = true;
 
     /// <summary>Hidden units (CDAE's paper: 50; 200 here).</summary>
+    [ConfigAlias("hidden_neuron")]
     public int Hidden { get; init; } = 200;
 
     /// <summary>Random input corruption as in CDAE (its paper: 0.2).</summary>
+    [ConfigAlias("corruption_ratio")]
     public float Corruption { get; init; } = 0.2f;
 
     /// <summary>
@@ -32,9 +34,11 @@ public sealed record AcaeOptions : AdversarialTrainingOptions
     public bool FineGrained { get; init; }
 
     /// <summary>Adam's learning rate (CDAE in AdvRec: 1e-3; 0.01 here).</summary>
+    [ConfigAlias("lr")]
     public float LearningRate { get; init; } = 1e-2f;
 
     /// <summary>γ of the paper's γ·L2 term: the loss adds γ/2 · (‖W‖² + ‖W'‖² + ‖V‖²) per batch, as CDAE.</summary>
+    [ConfigAlias("reg")]
     public float Regularization { get; init; } = 1e-4f;
 
     /// <summary>Users per batch.</summary>

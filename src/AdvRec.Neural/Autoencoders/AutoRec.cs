@@ -10,18 +10,21 @@ namespace AdvRec.Neural.Autoencoders;
 /// Hyperparameters of <see cref="AutoRec"/>. Defaults follow Sedhain et al. (WWW 2015): item-based, 500 hidden
 /// units, sigmoid encoder and identity decoder; the paper tunes λ and trains with Rprop/L-BFGS, AdvRec uses Adam.
 /// </summary>
-public sealed record AutoRecOptions : AdversarialTrainingOptions
+public sealed record AutoRecOptions : AdversarialTrainingOptions, IDeviceOptions, ISeededOptions
 {
     /// <summary>Item-based (I-AutoRec: each item's vector of user ratings is one input row; the paper's best) or user-based (U-AutoRec).</summary>
     public bool ItemBased { get; init; } = true;
 
     /// <summary>Hidden units k (paper: 500).</summary>
+    [ConfigAlias("hidden_neuron")]
     public int Hidden { get; init; } = 500;
 
     /// <summary>L2 weight λ of the objective's <c>λ/2 (‖W‖² + ‖V‖²)</c>, charged once per epoch over the batches (paper: tuned in {0.001, …, 1000}; 100 was best of 30, 100, 300 on ml-100k).</summary>
+    [ConfigAlias("l_w")]
     public float Lambda { get; init; } = 100f;
 
     /// <summary>Adam learning rate.</summary>
+    [ConfigAlias("lr")]
     public float LearningRate { get; init; } = 1e-3f;
 
     /// <summary>Input rows (items, or users for U-AutoRec) per mini-batch.</summary>

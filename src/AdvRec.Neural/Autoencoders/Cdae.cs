@@ -22,12 +22,14 @@ public enum CdaeLoss
 /// sigmoid hidden and output layers, the logistic loss; the optimizer is Adam (as in RecBole and Elliot) where the paper
 /// used AdaGrad.
 /// </summary>
-public sealed record CdaeOptions : AdversarialTrainingOptions
+public sealed record CdaeOptions : AdversarialTrainingOptions, IDeviceOptions, ISeededOptions
 {
     /// <summary>Hidden units (paper: 50).</summary>
+    [ConfigAlias("hidden_neuron")]
     public int Hidden { get; init; } = 50;
 
     /// <summary>Input corruption q: each input entry is dropped with probability q and the rest scaled by 1/(1 − q) (paper: 0.2).</summary>
+    [ConfigAlias("corruption_ratio")]
     public float Corruption { get; init; } = 0.2f;
 
     /// <summary>Reconstruction loss: logistic (binary cross-entropy) or squared.</summary>
@@ -40,9 +42,11 @@ public sealed record CdaeOptions : AdversarialTrainingOptions
     public bool UserNode { get; init; } = true;
 
     /// <summary>Adam's learning rate.</summary>
+    [ConfigAlias("lr")]
     public float LearningRate { get; init; } = 1e-3f;
 
     /// <summary>L2 weight lambda: the loss adds lambda/2 · (‖W‖² + ‖W'‖² + ‖V‖²) per batch (paper: tuned; 0.01 here).</summary>
+    [ConfigAlias("reg")]
     public float Regularization { get; init; } = 0.01f;
 
     /// <summary>Users per batch.</summary>

@@ -48,15 +48,18 @@ public enum DeepRecOptimizer
 /// step, batch 128, an unconstrained decoder with the activation on its last layer too. The paper trains with momentum
 /// SGD; the default here is Adam with lr 0.001 (<see cref="Optimizer"/> selects the paper's).
 /// </summary>
-public sealed record DeepRecOptions : AdversarialTrainingOptions
+public sealed record DeepRecOptions : AdversarialTrainingOptions, IDeviceOptions, ISeededOptions
 {
     /// <summary>Encoder layer sizes, input side first; the last is the code layer; the decoder mirrors them (paper: 512, 512, 1024).</summary>
+    [ConfigAlias("hidden_layers")]
     public IReadOnlyList<int> Layers { get; init; } = [512, 512, 1024];
 
     /// <summary>Activation of every layer (paper: SELU).</summary>
+    [ConfigAlias("non_linearity_type")]
     public DeepRecActivation Activation { get; init; } = DeepRecActivation.Selu;
 
     /// <summary>Dropout probability on the code layer while training (paper: 0.8).</summary>
+    [ConfigAlias("drop_prob")]
     public float Dropout { get; init; } = 0.8f;
 
     /// <summary>Constrained (tied) decoder: decoder layer k uses the transposed weights of encoder layer k, with its own bias (paper: an option).</summary>
@@ -66,12 +69,14 @@ public sealed record DeepRecOptions : AdversarialTrainingOptions
     public bool LastLayerActivation { get; init; } = true;
 
     /// <summary>Dense re-feeding steps per batch: feed the output f(x) back as a dense input and target (paper: 1; 0 = off).</summary>
+    [ConfigAlias("aug_step")]
     public int DenseRefeeding { get; init; } = 1;
 
     /// <summary>Optimizer (paper: momentum SGD; default Adam).</summary>
     public DeepRecOptimizer Optimizer { get; init; } = DeepRecOptimizer.Adam;
 
     /// <summary>Learning rate (Adam default 0.001; the paper's momentum SGD used 0.001–0.005).</summary>
+    [ConfigAlias("lr")]
     public float LearningRate { get; init; } = 1e-3f;
 
     /// <summary>L2 weight decay of the optimizer (NVIDIA's code: 0).</summary>

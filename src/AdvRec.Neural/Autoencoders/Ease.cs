@@ -14,9 +14,10 @@ namespace AdvRec.Neural.Autoencoders;
 /// Hyperparameters of <see cref="Ease"/>. The default λ is Steck's value for ML-20M (his notebooks use
 /// <c>lambda = 500</c>); Elliot's <c>EASER</c> defaults to <c>l2_norm = 1e3</c>.
 /// </summary>
-public sealed record EaseOptions
+public sealed record EaseOptions : IDeviceOptions, ISeededOptions
 {
     /// <summary>L2 weight λ added to the diagonal of the Gram matrix XᵀX (Steck 2019, ML-20M: 500; Elliot's <c>l2_norm</c>).</summary>
+    [ConfigAlias("l2_norm")]
     public double Lambda { get; init; } = 500;
 
     /// <summary>The most memory the fit may use, in bytes; 0 = half of the memory available to the process (<see cref="GC.GetGCMemoryInfo()"/>).</summary>

@@ -1,3 +1,4 @@
+using AdvRec.Models;
 using AdvRec.Data;
 
 namespace AdvRec.Neural.Autoencoders;
@@ -7,24 +8,28 @@ namespace AdvRec.Neural.Autoencoders;
 /// [I → 600 → 200 → 600 → I] (the authors' notebook trains Mult-DAE as [I → 200 → I]: <c>hidden: 0</c>) and the
 /// notebook's L2 weight 0.01 / batch size.
 /// </summary>
-public sealed record MultDaeOptions : AdversarialTrainingOptions
+public sealed record MultDaeOptions : AdversarialTrainingOptions, IDeviceOptions, ISeededOptions
 {
     /// <summary>Size of the hidden layer on each side of the code (paper: 600; 0 = none, [I → latent → I] as in the notebook).</summary>
+    [ConfigAlias("intermediate_dim")]
     public int Hidden { get; init; } = 600;
 
     /// <summary>Size of the code layer (paper: 200).</summary>
+    [ConfigAlias("latent_dim")]
     public int Latent { get; init; } = 200;
 
     /// <summary>Dropout rate on the normalised input in training (paper: 0.5).</summary>
     public float Dropout { get; init; } = 0.5f;
 
     /// <summary>Adam's learning rate (paper: 1e-3).</summary>
+    [ConfigAlias("lr")]
     public float LearningRate { get; init; } = 1e-3f;
 
     /// <summary>Users per batch (paper: 500).</summary>
     public int BatchSize { get; init; } = 500;
 
     /// <summary>L2 weight lambda: the loss adds lambda · Σ‖W‖² over the weight matrices (notebook: 0.01 / 500).</summary>
+    [ConfigAlias("reg_lambda")]
     public float Regularization { get; init; } = 0.01f / 500;
 
     /// <summary>Where the model runs: cpu, cuda, cuda:N or auto.</summary>

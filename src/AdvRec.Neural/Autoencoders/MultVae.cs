@@ -1,3 +1,4 @@
+using AdvRec.Models;
 using AdvRec.Data;
 
 namespace AdvRec.Neural.Autoencoders;
@@ -5,24 +6,28 @@ namespace AdvRec.Neural.Autoencoders;
 /// <summary>
 /// Hyperparameters of <see cref="MultVae"/>. Defaults are those of Liang et al. (WWW 2018) and the authors' notebook.
 /// </summary>
-public sealed record MultVaeOptions : AdversarialTrainingOptions
+public sealed record MultVaeOptions : AdversarialTrainingOptions, IDeviceOptions, ISeededOptions
 {
     /// <summary>Size of the hidden layer on each side of the code (paper: 600; 0 = none, [I → latent → I]).</summary>
+    [ConfigAlias("intermediate_dim")]
     public int Hidden { get; init; } = 600;
 
     /// <summary>Size of the latent code (paper: 200).</summary>
+    [ConfigAlias("latent_dim")]
     public int Latent { get; init; } = 200;
 
     /// <summary>Dropout rate on the normalised input in training (paper: 0.5, keep probability 0.5).</summary>
     public float Dropout { get; init; } = 0.5f;
 
     /// <summary>Adam's learning rate (paper: 1e-3).</summary>
+    [ConfigAlias("lr")]
     public float LearningRate { get; init; } = 1e-3f;
 
     /// <summary>Users per batch (paper: 500).</summary>
     public int BatchSize { get; init; } = 500;
 
     /// <summary>L2 weight lambda: the loss adds lambda · Σ‖W‖² over the weight matrices (notebook's Mult-VAE: 0).</summary>
+    [ConfigAlias("reg_lambda")]
     public float Regularization { get; init; }
 
     /// <summary>Updates over which the KL weight beta grows linearly from 0 (paper: 200,000; 0 = the cap from the start).</summary>

@@ -11,21 +11,25 @@ namespace AdvRec.Neural.Graph;
 /// Hyperparameters of <see cref="LightGcn"/>. Defaults are the paper's (He et al., SIGIR 2020, and its PyTorch code):
 /// 64 factors, 3 layers, Adam lr 1e-3, L2 1e-4, batch 2048.
 /// </summary>
-public sealed record LightGcnOptions
+public sealed record LightGcnOptions : IDeviceOptions, ISeededOptions
 {
     /// <summary>Embedding size (paper: 64).</summary>
+    [ConfigAlias("latent_dim")]
     public int Factors { get; init; } = 64;
 
     /// <summary>Propagation layers K (paper: 3).</summary>
+    [ConfigAlias("n_layers")]
     public int Layers { get; init; } = 3;
 
     /// <summary>Weights α_0 .. α_K of the layer outputs in the final embedding; null = the paper's mean, 1/(K+1) each.</summary>
     public float[]? LayerWeights { get; init; }
 
     /// <summary>Adam learning rate (paper: 0.001).</summary>
+    [ConfigAlias("lr")]
     public float LearningRate { get; init; } = 0.001f;
 
     /// <summary>L2 weight on the batch's layer-0 embeddings, <c>reg · ½(‖e_u‖² + ‖e_i‖² + ‖e_j‖²) / batch</c> (paper: 1e-4).</summary>
+    [ConfigAlias("l_w")]
     public float Regularization { get; init; } = 1e-4f;
 
     /// <summary>BPR triples per mini-batch (paper: 2048).</summary>
@@ -188,10 +192,17 @@ public class LightGcn : NeuralModel
             var loss = bpr + reg * Options.Regularization;
             if (adversarial is not null)
             {
-                // FGSM on the layer-0 embeddings: the batch's BPR gradient, per-row L2-normalised to ε
+                // FGSM on the layer-0 embeddings: the batch's BPR gradient, per-row L2-normalised to ε; MSAP with more steps:
+                // steps of that size along the gradient at e0 + Δ, each projected back into the ε ball
                 var g = torch.autograd.grad([bpr], [e0], retain_graph: true)[0];
-                var norms = g.norm(1, keepdim: true);
-                var delta = torch.where(norms > 0, g / norms.clamp_min(1e-12), torch.zeros_like(g)) * adversarial.Epsilon;
+                var delta = UnitRows(g) * (adversarial.Steps == 1 ? adversarial.Epsilon : adversarial.EffectiveStepSize);
+                for (int k = 1; k < adversarial.Steps; k++)
+                {
+                    delta = ProjectRows(delta, adversarial.Epsilon).detach().requires_grad_(true);
+                    var at = BprSum(_propagation.Propagate(e0.detach() + delta), users, positives, negatives) / m;
+                    delta = delta.detach() + UnitRows(torch.autograd.grad([at], [delta])[0]) * adversarial.EffectiveStepSize;
+                }
+                if (adversarial.Steps > 1) delta = ProjectRows(delta, adversarial.Epsilon);
                 var advBpr = BprSum(_propagation.Propagate(e0 + delta.detach()), users, positives, negatives) / m;
                 loss = loss + advBpr * adversarial.Lambda;
                 totalAdv += advBpr.item<float>() * m;
@@ -206,6 +217,16 @@ public class LightGcn : NeuralModel
         Report(progress, task, batches, batches);
         return new EpochStats(epoch, total, totalAdv, steps, 0);
     }
+
+    // rows of g scaled to unit L2 norm (zero rows stay zero)
+    private static Tensor UnitRows(Tensor g)
+    {
+        var norms = g.norm(1, keepdim: true);
+        return torch.where(norms > 0, g / norms.clamp_min(1e-12), torch.zeros_like(g));
+    }
+
+    // rows of d longer than ε scaled back to ε (the L2 ball)
+    private static Tensor ProjectRows(Tensor d, float epsilon) => d * (epsilon / d.norm(1, keepdim: true).clamp_min(epsilon));
 
     // With the managed engine the small libtorch operations of a batch run on one thread: libtorch's OpenMP workers
     // spin after each operation and took the cores from the managed kernel's threads (measured on the 2-core

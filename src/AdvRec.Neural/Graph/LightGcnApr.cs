@@ -8,21 +8,24 @@ namespace AdvRec.Neural.Graph;
 /// the config (eps, l_adv, adversarial_epochs). The APR defaults are those of the ALGN code (ChadsLee/RS_Zoos):
 /// ε 0.5, λ 0.1.
 /// </summary>
-public sealed record LightGcnAprOptions
+public sealed record LightGcnAprOptions : IAprOptions, IElliotAttackOptions, IDeviceOptions, ISeededOptions
 {
     /// <summary>Embedding size (paper: 64).</summary>
     public int Factors { get; init; } = 64;
 
     /// <summary>Propagation layers K (paper: 3).</summary>
+    [ConfigAlias("n_layers")]
     public int Layers { get; init; } = 3;
 
     /// <summary>Weights α_0 .. α_K of the layer outputs; null = the mean, 1/(K+1) each.</summary>
     public float[]? LayerWeights { get; init; }
 
     /// <summary>Adam learning rate (paper: 0.001).</summary>
+    [ConfigAlias("lr")]
     public float LearningRate { get; init; } = 0.001f;
 
     /// <summary>L2 weight on the batch's layer-0 embeddings (paper: 1e-4).</summary>
+    [ConfigAlias("l_w")]
     public float Regularization { get; init; } = 1e-4f;
 
     /// <summary>BPR triples per mini-batch (paper: 2048).</summary>
@@ -32,9 +35,11 @@ public sealed record LightGcnAprOptions
     public float InitStd { get; init; } = 0.1f;
 
     /// <summary>Per-row L2 budget ε of the training perturbation of the layer-0 embeddings (Elliot's eps; ALGN: 0.5).</summary>
+    [ConfigAlias("eps")]
     public float Epsilon { get; init; } = 0.5f;
 
     /// <summary>Weight λ of the adversarial loss (Elliot's l_adv; ALGN's reg_adv: 0.1).</summary>
+    [ConfigAlias("l_adv")]
     public float AdversarialWeight { get; init; } = 0.1f;
 
     /// <summary>Training epochs; the schedule needs them (the study's epochs override it).</summary>
@@ -42,6 +47,12 @@ public sealed record LightGcnAprOptions
 
     /// <summary>How many of the last epochs train with APR (Elliot's adversarial_epochs); null = Epochs / 2.</summary>
     public int? AdversarialEpochs { get; init; }
+
+    /// <summary>Steps of the training perturbation: 1 = FGSM (the APR paper), more = MSAP on the batch (projected steps in the ε ball).</summary>
+    public int AdversarialSteps { get; init; } = 1;
+
+    /// <summary>MSAP step size of the training perturbation; null = 2.5·ε / adversarial_steps.</summary>
+    public float? AdversarialStepSize { get; init; }
 
     /// <summary>Steps of the MSAP attack used when evaluating robustness (Elliot's nb_iter: 1 = FGSM).</summary>
     public int NbIter { get; init; } = 1;
@@ -64,7 +75,8 @@ public sealed record LightGcnAprOptions
     /// <summary>Checks every value and names the first one that is out of range.</summary>
     public void Validate()
     {
-        AdversarialStep.ValidateSchedule(Epochs, EffectiveAdversarialEpochs, NbIter, EpsIter, Epsilon, AdversarialWeight);
+        AdversarialStep.Validate((IAprOptions)this);
+        AdversarialStep.Validate((IElliotAttackOptions)this);
         ToLightGcnOptions().Validate();
     }
 
@@ -120,8 +132,5 @@ public sealed class LightGcnApr : LightGcn
     protected override string Name => ModelName;
 
     /// <inheritdoc />
-    protected override AdversarialStep? NextAdversarialStep =>
-        AdversarialStep.IsAdversarialEpoch(EpochsTrained, AprOptions.Epochs, AprOptions.EffectiveAdversarialEpochs)
-            ? new AdversarialStep(AprOptions.Epsilon, AprOptions.AdversarialWeight)
-            : null;
+    protected override AdversarialStep? NextAdversarialStep => AdversarialStep.Next(AprOptions, EpochsTrained);
 }

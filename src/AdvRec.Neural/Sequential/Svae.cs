@@ -11,7 +11,7 @@ namespace AdvRec.Neural.Sequential;
 /// published.md §7): embedding 256, GRU 200, hidden 150, latent 64, next-k with k = 4, Adam at PyTorch's default
 /// learning rate 1e-3 with weight decay 5e-3, KL weight min(0.2, batches / 200,000), batch 1.
 /// </summary>
-public sealed record SvaeOptions
+public sealed record SvaeOptions : IDeviceOptions, ISeededOptions
 {
     /// <summary>Item embedding size (notebook: 256).</summary>
     public int EmbeddingSize { get; init; } = 256;
@@ -36,6 +36,7 @@ public sealed record SvaeOptions
     /// <c>learning_rate: 0.01</c> but marks it "required only if optimizer is adagrad" and builds Adam without it
     /// (<c>torch.optim.Adam(model.parameters(), weight_decay=...)</c>, the <c>lr</c> argument commented out).
     /// </summary>
+    [ConfigAlias("lr")]
     public double LearningRate { get; init; } = 1e-3;
 
     /// <summary>Adam's weight decay, an L2 term added to the gradient (notebook: 5e-3, with the loss scaled as the notebook scales it; see <see cref="Svae"/>).</summary>

@@ -1,3 +1,4 @@
+using AdvRec.Models;
 using System.Globalization;
 using AdvRec.Adversarial;
 using AdvRec.Experiments.Config;
@@ -47,35 +48,9 @@ public sealed record StudyAttack(AttackOptions Attack, AttackBudgetSource Source
         }
         if (evaluation.Attack is { } study)
             return new StudyAttack(study.ToAttack(own.Targets), AttackBudgetSource.Evaluation, "evaluation (the study's budget)");
-        return HasOwnBudget(definition, options, own)
+        return options is IElliotAttackOptions
             ? new StudyAttack(own, AttackBudgetSource.ModelOptions, $"{model.Name}'s own eps, nb_iter, eps_iter (Elliot's keys: the study sets no attack budget)")
             : new StudyAttack(own, AttackBudgetSource.Default, $"the defaults (the study sets no attack budget and {model.Name}'s attack takes none of its options)");
-    }
-
-    // A model's attack comes from its options when its definition gives anything but the default budget, or when it
-    // follows the model's eps or nb_iter: a copy of the options with another value (bound as a study would) changes
-    // it. Having an eps is not enough: a model may train with an eps that its attack does not read.
-    private static bool HasOwnBudget(ModelDefinition definition, object options, AttackOptions own)
-    {
-        var defaults = new AttackOptions();
-        if (own.Epsilon != defaults.Epsilon || own.Steps != defaults.Steps || own.StepSize != defaults.StepSize || own.Projection != defaults.Projection)
-            return true;
-        var at = new ConfigPosition("<attack budget probe>", 1, 1);
-        foreach (var (key, value) in new[] { ("eps", "1.25"), ("epsilon", "1.25"), ("nb_iter", "3") })
-        {
-            if (OptionsBinder.PropertyOf(options.GetType(), key, definition.Schema.Aliases) is null) continue;
-            try
-            {
-                var probe = OptionsBinder.Bind(options, new Dictionary<string, ConfigValue> { [key] = ConfigValue.Scalar(value, at) }, definition.Schema.Aliases);
-                if (definition.Attack(probe) is var changed && (changed.Epsilon != own.Epsilon || changed.Steps != own.Steps))
-                    return true;
-            }
-            catch (ConfigException)
-            {
-                // the options refuse that value (their schedule, say): no answer from this key
-            }
-        }
-        return false;
     }
 
     /// <summary>The budget alone (ε, steps, step size, projection), to compare the attacks of two tables.</summary>

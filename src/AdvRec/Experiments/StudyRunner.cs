@@ -151,7 +151,7 @@ public static class StudyRunner
                 foreach (var (variant, variantIndex) in modelConfig.Variants.Select((v, i) => (v, i)))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    int epochs = meta.Epochs ?? definition.DeclaredEpochs(variant.Options) ?? 10;
+                    int epochs = meta.Epochs ?? ModelDefinition.DeclaredEpochs(variant.Options) ?? 10;
                     var attack = attacks[modelIndex]?[variantIndex];
                     var trainer = new TrainerOptions
                     {
@@ -166,10 +166,12 @@ public static class StudyRunner
                         Seed = config.RandomSeed,
                     };
                     string label = variant.Description.Length == 0 ? modelConfig.Name : $"{modelConfig.Name} ({variant.Description})";
-                    Log($"training {label}, {epochs} epochs; options {variant.Options}");
+                    var context = new ModelContext(epochs, data.Train, data, Log, device);
+                    var bound = definition.Prepare(StudyDefaults.Apply(variant.Options, modelConfig, definition.Schema, config.RandomSeed, threads.Count), context);
+                    Log($"training {label}, {epochs} epochs; options {bound}");
                     var sw = Stopwatch.StartNew();
                     driven.Start();
-                    IIterativeModel? model = definition.Create(threads.OptionsFor(modelConfig, definition.Schema, variant.Options), new ModelContext(epochs, data.Train, data, Log, device));
+                    IIterativeModel? model = definition.Create(bound, context);
                     try
                     {
                         if (model is not IRatingPredictor && test.Metrics.Any(m => m.IsRatingError()))

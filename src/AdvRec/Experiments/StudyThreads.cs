@@ -1,3 +1,4 @@
+using AdvRec.Models;
 using System.Globalization;
 using AdvRec.Experiments.Config;
 
@@ -5,16 +6,13 @@ namespace AdvRec.Experiments;
 
 /// <summary>
 /// A study's thread cap for one run: <see cref="StudyRunOptions.Threads"/> over <see cref="StudyConfig.Threads"/>
-/// (0 = all cores). It is given to every model whose options have a <c>Threads</c> property that its config does not
-/// set (in <c>hyperparameters</c> or <c>grid</c>), caps the evaluation (the runner's
+/// (0 = all cores). It is given to every model whose options have threads (<see cref="IThreadedOptions"/>) that its
+/// config does not set (<see cref="StudyDefaults"/>), caps the evaluation (the runner's
 /// <see cref="Evaluation.EvaluationOptions.MaxDegreeOfParallelism"/>), and is set on the native engines
 /// (<see cref="EngineThreads"/>) of the study's models until it is disposed, which sets their previous counts back.
 /// </summary>
 internal sealed class StudyThreads : IDisposable
 {
-    /// <summary>The options property that a cap fills in.</summary>
-    internal const string Property = "Threads";
-
     private readonly List<(EngineThreads Engine, int Previous)> _engines = [];
 
     private StudyThreads(int count) => Count = count;
@@ -47,8 +45,8 @@ internal sealed class StudyThreads : IDisposable
         var own = new List<string>();
         foreach (var (model, definition) in definitions)
         {
-            if (!HasThreads(definition.Schema.Defaults)) continue;
-            (SetsThreads(model, definition.Schema) ? own : capped).Add(model.Name);
+            if (definition.Schema.Defaults is not IThreadedOptions) continue;
+            (StudyDefaults.Sets(model, definition.Schema, nameof(IThreadedOptions.Threads)) ? own : capped).Add(model.Name);
         }
         var engines = definitions.Select(x => x.Definition.EngineThreads).OfType<EngineThreads>()
             .DistinctBy(e => e.Engine, StringComparer.Ordinal).ToList();
@@ -77,16 +75,6 @@ internal sealed class StudyThreads : IDisposable
         return threads;
     }
 
-    /// <summary>
-    /// <paramref name="options"/> with <c>Threads</c> = <see cref="Count"/> when the cap is not 0, the options have
-    /// that property and <paramref name="model"/>'s config does not set it; otherwise <paramref name="options"/>.
-    /// </summary>
-    public object OptionsFor(ModelConfig model, ModelSchema schema, object options)
-    {
-        if (Count == 0 || !HasThreads(options) || SetsThreads(model, schema)) return options;
-        return OptionsBinder.With(options, Property, Count);
-    }
-
     /// <summary>Sets every engine back to its count before <see cref="Apply"/>, the last set first.</summary>
     public void Dispose()
     {
@@ -97,11 +85,4 @@ internal sealed class StudyThreads : IDisposable
         }
         _engines.Clear();
     }
-
-    private static bool HasThreads(object options) =>
-        options.GetType().GetProperty(Property) is { PropertyType: var t, SetMethod.IsPublic: true } && t == typeof(int);
-
-    private static bool SetsThreads(ModelConfig model, ModelSchema schema) =>
-        model.Hyperparameters.Keys.Concat(model.Grid.Keys)
-            .Any(key => OptionsBinder.PropertyOf(schema.Defaults.GetType(), key, schema.Aliases) == Property);
 }

@@ -2,10 +2,12 @@ namespace AdvRec.Models;
 
 /// <summary>
 /// Turns one training epoch into adversarial training (APR): every step minimises
-/// <c>L(θ) + R(θ) + Lambda · L(θ + Δ)</c>, where Δ is the FGSM perturbation of budget <see cref="Epsilon"/>.
+/// <c>L(θ) + R(θ) + Lambda · L(θ + Δ)</c>, where Δ has per-row L2 budget <see cref="Epsilon"/>.
 /// By default (the APR paper) Δ is built per mini-batch from the gradient of the plain loss at the clean
-/// point, normalised per row; set <see cref="DeltaProvider"/> to supply Δ yourself before every batch
-/// (the hands-on notebook rebuilds it from all training pairs).
+/// point, normalised per row (FGSM); with <see cref="Steps"/> &gt; 1 it is MSAP on the batch: that first step of
+/// <see cref="EffectiveStepSize"/>, then more steps along the gradient at θ + Δ, each projected back into the ε ball.
+/// Set <see cref="DeltaProvider"/> to supply Δ yourself before every batch (the hands-on notebook rebuilds it from all
+/// training pairs).
 /// </summary>
 /// <param name="Epsilon">Per-row L2 budget of Δ (APR paper: 0.5).</param>
 /// <param name="Lambda">Weight of the adversarial loss term (APR paper: 1).</param>
@@ -14,6 +16,15 @@ public sealed record AdversarialStep(float Epsilon, float Lambda)
     /// <summary>When set, called before every batch for a full Δ over all perturbable targets (the model's target order).</summary>
     public Func<Perturbation>? DeltaProvider { get; init; }
 
+    /// <summary>Steps of the batch's perturbation: 1 = FGSM (the APR paper), more = MSAP.</summary>
+    public int Steps { get; init; } = 1;
+
+    /// <summary>MSAP step size; null = 2.5·ε / steps.</summary>
+    public float? StepSize { get; init; }
+
+    /// <summary>The MSAP step size in use.</summary>
+    public float EffectiveStepSize => StepSize ?? 2.5f * Epsilon / Steps;
+
     /// <summary>
     /// Elliot's schedule: with <paramref name="adversarialEpochs"/> counting the final epochs, 0-based epoch
     /// <paramref name="epoch"/> of <paramref name="epochs"/> is adversarial when <c>epochs − epoch ≤ adversarialEpochs</c>.
@@ -21,23 +32,47 @@ public sealed record AdversarialStep(float Epsilon, float Lambda)
     public static bool IsAdversarialEpoch(int epoch, int epochs, int adversarialEpochs) => epochs - epoch <= adversarialEpochs;
 
     /// <summary>
-    /// Checks an APR schedule with Elliot's settings (epochs, adversarial_epochs, nb_iter, eps_iter, eps, l_adv) and
-    /// names the first value out of range, with the options' property name as the parameter name.
+    /// The step of 0-based epoch <paramref name="epochsTrained"/> under <paramref name="options"/>' schedule (the last
+    /// adversarial_epochs of epochs), or null for a plain epoch: the one APR schedule of every model that has one.
     /// </summary>
-    public static void ValidateSchedule(int epochs, int adversarialEpochs, int nbIter, float? epsIter, float epsilon, float lambda)
+    public static AdversarialStep? Next(IAprOptions options, int epochsTrained)
     {
-        if (epochs < 1) throw new ArgumentOutOfRangeException("Epochs", epochs, "epochs must be >= 1");
-        if (adversarialEpochs < 0 || adversarialEpochs > epochs)
-            throw new ArgumentOutOfRangeException("AdversarialEpochs", adversarialEpochs, $"adversarial_epochs must be between 0 and epochs ({epochs})");
-        if (nbIter < 1) throw new ArgumentOutOfRangeException("NbIter", nbIter, "nb_iter must be >= 1");
-        if (epsIter is { } s && !(s > 0)) throw new ArgumentOutOfRangeException("EpsIter", s, "eps_iter must be > 0");
-        new AdversarialStep(epsilon, lambda).Validate();
+        ArgumentNullException.ThrowIfNull(options);
+        return IsAdversarialEpoch(epochsTrained, options.Epochs, options.EffectiveAdversarialEpochs)
+            ? new AdversarialStep(options.Epsilon, options.AdversarialWeight) { Steps = options.AdversarialSteps, StepSize = options.AdversarialStepSize }
+            : null;
     }
 
-    /// <summary>Checks the budget and weight.</summary>
+    /// <summary>
+    /// Checks APR options (epochs, adversarial_epochs, eps, l_adv, adversarial_steps, adversarial_step_size) and names the
+    /// first value out of range, with the options' property name as the parameter name.
+    /// </summary>
+    public static void Validate(IAprOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Epochs < 1) throw new ArgumentOutOfRangeException(nameof(options.Epochs), options.Epochs, "epochs must be >= 1");
+        if (options.EffectiveAdversarialEpochs < 0 || options.EffectiveAdversarialEpochs > options.Epochs)
+            throw new ArgumentOutOfRangeException("AdversarialEpochs", options.EffectiveAdversarialEpochs, $"adversarial_epochs must be between 0 and epochs ({options.Epochs})");
+        if (options.AdversarialSteps < 1) throw new ArgumentOutOfRangeException(nameof(options.AdversarialSteps), options.AdversarialSteps, "adversarial_steps must be >= 1");
+        if (options.AdversarialStepSize is { } s && (!(s > 0) || !float.IsFinite(s)))
+            throw new ArgumentOutOfRangeException(nameof(options.AdversarialStepSize), s, "adversarial_step_size must be a finite number > 0");
+        new AdversarialStep(options.Epsilon, options.AdversarialWeight).Validate();
+    }
+
+    /// <summary>Checks Elliot's attack keys (nb_iter, eps_iter) of <paramref name="options"/>.</summary>
+    public static void Validate(IElliotAttackOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.NbIter < 1) throw new ArgumentOutOfRangeException(nameof(options.NbIter), options.NbIter, "nb_iter must be >= 1");
+        if (options.EpsIter is { } s && !(s > 0)) throw new ArgumentOutOfRangeException(nameof(options.EpsIter), s, "eps_iter must be > 0");
+    }
+
+    /// <summary>Checks the budget, weight and steps.</summary>
     public void Validate()
     {
         Perturbation.CheckBudget(Epsilon, nameof(Epsilon));
         if (!(Lambda >= 0) || !float.IsFinite(Lambda)) throw new ArgumentOutOfRangeException(nameof(Lambda), Lambda, "the adversarial weight must be a finite number >= 0");
+        if (Steps < 1) throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "steps must be >= 1");
+        if (StepSize is { } s && (!(s > 0) || !float.IsFinite(s))) throw new ArgumentOutOfRangeException(nameof(StepSize), s, "the step size must be a finite number > 0");
     }
 }

@@ -1,3 +1,6 @@
+using AdvRec.Neural;
+using AdvRec.Neural.Autoencoders;
+using AdvRec.Models;
 using System.Net;
 using System.Text.Json;
 using AdvRec.Adversarial;
@@ -28,10 +31,10 @@ public class AttackBudgetTests
     {
         var models = ModelRegistry.Models.ToDictionary(kv => kv.Key, kv => kv.Value with
         {
-            Create = (o, c) =>
+            Build = (o, c) =>
             {
                 created?.Add(o);
-                return kv.Value.Create(o, c);
+                return kv.Value.Build(o, c);
             },
         }, StringComparer.OrdinalIgnoreCase);
         var study = ConfigTestSupport.Load(dir, yaml, schemas: ModelRegistry.SchemasOf(models));
@@ -124,9 +127,11 @@ public class AttackBudgetTests
         var options = new AmfOptions { Epsilon = 0.5f, NbIter = 1 };
         var own = StudyAttack.Resolve(noBudget, model, amf, options);
         Assert.Equal((AttackBudgetSource.ModelOptions, 0.5f, 1), (own.Source, own.Attack.Epsilon, own.Attack.Steps));
-        // a model that trains with an eps its attack does not read (as an adversarially trained autoencoder may) has the defaults
-        var trainsOnly = amf with { Attack = _ => new AttackOptions() };
-        Assert.Equal(AttackBudgetSource.Default, StudyAttack.Resolve(noBudget, model, trainsOnly, options).Source);
+        // a model that trains with an eps its attack does not read (an adversarially trained autoencoder: its options are
+        // IAprOptions, not IElliotAttackOptions) has the defaults
+        var cdae = NeuralRegistry.All[Cdae.ModelName];
+        var trained = StudyAttack.Resolve(noBudget, new ModelConfig { Name = Cdae.ModelName }, cdae, new CdaeOptions { Epsilon = 2f, AdversarialEpochs = 1 });
+        Assert.Equal((AttackBudgetSource.Default, new AttackOptions().Epsilon), (trained.Source, trained.Attack.Epsilon));
         // a study budget wins over both, and keeps the model's targets
         var vbpr = ModelRegistry.Models[Vbpr.ModelName];
         var study = StudyAttack.Resolve(new EvaluationConfig { Attack = new AttackBudgetConfig { Epsilon = 2f } }, new ModelConfig { Name = Vbpr.ModelName }, vbpr, new VbprOptions());

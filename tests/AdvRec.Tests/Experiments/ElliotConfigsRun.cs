@@ -1,3 +1,4 @@
+using AdvRec.Models;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;

@@ -59,9 +59,9 @@ public class StudyDisposalTests
         {
             [bpr.Name] = bpr with
             {
-                Create = (o, c) =>
+                Build = (o, c) =>
                 {
-                    var probe = new Probe(bpr.Create(o, c), created.Count, onEpoch);
+                    var probe = new Probe(bpr.Build(o, c), created.Count, onEpoch);
                     created.Add(probe);
                     return probe;
                 },

@@ -1,3 +1,4 @@
+using AdvRec.Models;
 using AdvRec.Neural;
 using AdvRec.Experiments;
 using AdvRec.Experiments.Config;
@@ -34,12 +35,16 @@ public class StudyRunnerTests
             // point the data at the shared folder wherever it is, and keep the run short
             var probe = StudyConfigLoader.Parse(File.ReadAllText(example).Replace("../../shared/data", SharedData.Root!.Replace('\\', '/')),
                 example, Path.GetDirectoryName(example)!, models: ModelRegistry.SchemasOf(NeuralRegistry.All));
-            // models with an APR schedule keep 2 plain and 2 adversarial epochs, set where the definition says the schedule counts them
-            var overrides = probe.Models.SelectMany(m => (NeuralRegistry.All.TryGetValue(m.Name, out var d) ? d.AprSchedule : AprSchedule.None) switch
+            // models with an APR schedule keep 2 plain and 2 adversarial epochs; the epochs are set in meta, and in
+            // hyperparameters too where the example declares them there (the two must agree)
+            var overrides = probe.Models.SelectMany(m =>
             {
-                AprSchedule.EpochsInOptions => new[] { $"experiment.models.{m.Name}.hyperparameters.epochs=4", $"experiment.models.{m.Name}.hyperparameters.adversarial_epochs=2", $"experiment.models.{m.Name}.meta.validation_rate=2" },
-                AprSchedule.StudyEpochs => [$"experiment.models.{m.Name}.meta.epochs=4", $"experiment.models.{m.Name}.hyperparameters.adversarial_epochs=2", $"experiment.models.{m.Name}.meta.validation_rate=2"],
-                _ => [$"experiment.models.{m.Name}.meta.epochs=2", $"experiment.models.{m.Name}.meta.validation_rate=1"],
+                bool apr = NeuralRegistry.All.TryGetValue(m.Name, out var d) && d.HasAprSchedule && m.Variants.Any(v => ((IAprOptions)v.Options).EffectiveAdversarialEpochs > 0);
+                string epochs = apr ? "4" : "2";
+                var set = new List<string> { $"experiment.models.{m.Name}.meta.epochs={epochs}", $"experiment.models.{m.Name}.meta.validation_rate={(apr ? 2 : 1)}" };
+                if (m.Hyperparameters.ContainsKey("epochs")) set.Add($"experiment.models.{m.Name}.hyperparameters.epochs={epochs}");
+                if (apr) set.Add($"experiment.models.{m.Name}.hyperparameters.adversarial_epochs=2");
+                return set;
             }).ToList();
             var study = StudyConfigLoader.Parse(File.ReadAllText(example).Replace("../../shared/data", SharedData.Root!.Replace('\\', '/')),
                 example, Path.GetDirectoryName(example)!, overrides, ModelRegistry.SchemasOf(NeuralRegistry.All));

@@ -42,10 +42,10 @@ public class StudyThreadsTests
     {
         var models = ModelRegistry.Models.ToDictionary(kv => kv.Key, kv => kv.Value with
         {
-            Create = (o, c) =>
+            Build = (o, c) =>
             {
                 created.Add((kv.Key, o));
-                return kv.Value.Create(o, c);
+                return kv.Value.Build(o, c);
             },
         }, StringComparer.OrdinalIgnoreCase);
         if (engine is not null)
@@ -55,11 +55,11 @@ public class StudyThreadsTests
             {
                 Name = "FakePop",
                 EngineThreads = engine.Threads,
-                Create = (o, c) =>
+                Build = (o, c) =>
                 {
                     engineDuring?.Add(engine.Count);
                     created.Add(("FakePop", o));
-                    return fail ? throw new InvalidOperationException("FakePop fails") : pop.Create(o, c);
+                    return fail ? throw new InvalidOperationException("FakePop fails") : pop.Build(o, c);
                 },
             };
         }
@@ -235,9 +235,9 @@ public class StudyThreadsTests
         {
             [bpr.Name] = bpr with
             {
-                Create = (o, c) =>
+                Build = (o, c) =>
                 {
-                    var probe = new ConcurrencyProbe(bpr.Create(o, c));
+                    var probe = new ConcurrencyProbe(bpr.Build(o, c));
                     probes.Add(probe);
                     return probe;
                 },

@@ -1,3 +1,4 @@
+using AdvRec.Models;
 using AdvRec.Data;
 using AdvRec.Experiments;
 using AdvRec.Experiments.Config;

@@ -1,3 +1,4 @@
+using AdvRec.Models;
 using AdvRec.Data.Features;
 using AdvRec.Experiments;
 using AdvRec.Experiments.Config;

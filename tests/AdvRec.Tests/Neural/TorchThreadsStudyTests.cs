@@ -1,3 +1,4 @@
+using AdvRec.Models;
 using AdvRec.Adversarial;
 using AdvRec.Experiments;
 using AdvRec.Experiments.Config;
@@ -28,16 +29,14 @@ public class TorchThreadsStudyTests
     /// </summary>
     private static IReadOnlyDictionary<string, ModelDefinition> Models(List<int> seen, bool fail = false)
     {
-        var tiny = new ModelDefinition("Tiny", new ModelSchema(new TinyOptions()),
-            (o, c) => new TinyNeuralModel(c.Train, ((TinyOptions)o).Hidden)
+        var tiny = ModelDefinition.For<TinyNeuralModel, TinyOptions>("Tiny", (o, c) => new TinyNeuralModel(c.Train, o.Hidden)
+        {
+            EpochStarting = _ =>
             {
-                EpochStarting = _ =>
-                {
-                    seen.Add(torch.get_num_threads());
-                    if (fail) throw new InvalidOperationException("Tiny fails");
-                },
+                seen.Add(torch.get_num_threads());
+                if (fail) throw new InvalidOperationException("Tiny fails");
             },
-            _ => null, _ => new AttackOptions(), (m, path) => ((NeuralModel)m).Save(path))
+        }) with
         {
             EngineThreads = NeuralRegistry.TorchThreads,
         };

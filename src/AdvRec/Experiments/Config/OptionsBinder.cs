@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using AdvRec.Models;
 
 namespace AdvRec.Experiments.Config;
 
@@ -63,19 +64,6 @@ public static class OptionsBinder
     }
 
     /// <summary>
-    /// A copy of <paramref name="options"/> (a record's copy, as <c>with</c> makes) with its public settable property
-    /// <paramref name="property"/> set to <paramref name="value"/>; <paramref name="options"/> itself is not changed.
-    /// </summary>
-    internal static object With(object options, string property, object? value)
-    {
-        var prop = options.GetType().GetProperty(property, BindingFlags.Public | BindingFlags.Instance)
-            ?? throw new ArgumentException($"{options.GetType().Name} has no property {property}", nameof(property));
-        var copy = Clone(options);
-        prop.SetValue(copy, value);
-        return copy;
-    }
-
-    /// <summary>
     /// Binds <paramref name="entries"/> onto a copy of <paramref name="defaults"/>, adding problems to
     /// <paramref name="errors"/>; null when any was found. <paramref name="origin"/> is where errors without a
     /// value of their own (a Validate failure on a default) are reported; <paramref name="context"/> names the
@@ -100,7 +88,7 @@ public static class OptionsBinder
         }
 
         int before = errors.Count;
-        var copy = Clone(defaults);
+        var copy = OptionsRecord.Clone(defaults);
         var boundBy = new Dictionary<string, ConfigEntry>(StringComparer.Ordinal);
         foreach (var entry in entries)
         {
@@ -157,14 +145,6 @@ public static class OptionsBinder
     private static List<PropertyInfo> Properties(Type type) =>
         [.. type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.SetMethod is { IsPublic: true } && p.GetIndexParameters().Length == 0 && ConfigConvert.IsSupported(p.PropertyType))];
-
-    private static object Clone(object value)
-    {
-        var clone = value.GetType().GetMethod("<Clone>$", BindingFlags.Public | BindingFlags.Instance, Type.EmptyTypes);
-        if (clone is not null) return clone.Invoke(value, null)!;
-        var memberwise = typeof(object).GetMethod("MemberwiseClone", BindingFlags.NonPublic | BindingFlags.Instance)!;
-        return memberwise.Invoke(value, null)!;
-    }
 
     /// <summary>The exception's message without .NET's " (Parameter 'x')" suffix, with the actual value when known.</summary>
     private static string Describe(ArgumentException ex)

@@ -38,7 +38,7 @@ public sealed record StudyConfig
     /// <summary>
     /// <c>threads</c>: the most threads the study uses (0, the default, = all cores): every model with a <c>threads</c>
     /// hyperparameter that its config does not set gets it, evaluation runs on at most that many threads, and the native
-    /// engines of the study's models (<see cref="ModelDefinition.EngineThreads"/>, such as libtorch's intra-op threads)
+    /// engines of the study's models (<see cref="Models.ModelDefinition.EngineThreads"/>, such as libtorch's intra-op threads)
     /// are capped for the run.
     /// <see cref="StudyRunOptions.Threads"/> overrides it.
     /// </summary>

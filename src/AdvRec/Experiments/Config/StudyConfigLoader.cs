@@ -1,3 +1,5 @@
+using AdvRec.Models;
+
 namespace AdvRec.Experiments.Config;
 
 /// <summary>

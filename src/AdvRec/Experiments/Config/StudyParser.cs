@@ -1,3 +1,4 @@
+using AdvRec.Models;
 using System.Globalization;
 using AdvRec.Data;
 using AdvRec.Data.Features;
@@ -930,9 +931,18 @@ internal sealed class StudyParser
                 ReadHyperparameter(e, gridSection.Name, fromGrid: true, elliotForm: false, schema, name, label, read);
             }
         }
-        // epochs beside meta is the study's epochs; where the options have an epochs of their own it binds to them too
-        var epochsEntry = read.Epochs ?? (s.Child("meta")?.Entry("epochs") is null ? read.Fixed.Find(f => f.Key == "epochs") : null);
+        // epochs beside meta is the study's epochs; where the options have an epochs of their own it binds to them too.
+        // They are declared once: an options' epochs (fixed or a grid) beside meta.epochs is an error.
+        var metaEpochs = s.Child("meta")?.Entry("epochs");
+        var epochsEntry = read.Epochs ?? (metaEpochs is null ? read.Fixed.Find(f => f.Key == "epochs") : null);
         if (epochsEntry is not null) meta = MetaEpochs(meta, epochsEntry, s.Child("meta"), written, name);
+        if (metaEpochs is not null)
+        {
+            if (read.Fixed.Find(f => f.Key == "epochs") is { } both && !(ConfigConvert.TryInt(both.Value, out int a) && ConfigConvert.TryInt(metaEpochs.Value, out int b) && a == b))
+                _errors.Add(new ConfigError(both.KeyPosition, $"models.{written}: epochs is given twice, here ({both.Value.Text}) and as meta.epochs ({metaEpochs.Value.Text}, {metaEpochs.KeyPosition}); keep one"));
+            else if (read.Grid.Exists(g => g.Key == "epochs"))
+                _errors.Add(new ConfigError(metaEpochs.KeyPosition, $"models.{written}.meta.epochs: the grid searches epochs too; keep one"));
+        }
 
         IReadOnlyList<GridPoint<object>> variants = [];
         int gridSize = 0;

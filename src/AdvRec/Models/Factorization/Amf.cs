@@ -7,24 +7,29 @@ namespace AdvRec.Models.Factorization;
 /// is <c>ItemBias = false, Optimizer = Adagrad, LearningRate = 0.05, Init = TruncatedNormal, Factors = 64,
 /// Regularization = 0, Epsilon = 0.5, AdversarialWeight = 1</c>.
 /// </summary>
-public sealed record AmfOptions
+public sealed record AmfOptions : IAprOptions, IElliotAttackOptions, ISeededOptions, IThreadedOptions
 {
     /// <summary>Embedding size (Elliot's factors: 200).</summary>
     public int Factors { get; init; } = 200;
 
     /// <summary>Learning rate (Elliot's lr: 0.001, with Adam).</summary>
+    [ConfigAlias("lr")]
     public float LearningRate { get; init; } = 0.001f;
 
     /// <summary>L2 weight on the batch's embedding rows (Elliot's l_w: 0.1).</summary>
+    [ConfigAlias("l_w")]
     public float Regularization { get; init; } = 0.1f;
 
     /// <summary>L2 weight on the item bias (Elliot's l_b: 0.001).</summary>
+    [ConfigAlias("l_b")]
     public float BiasRegularization { get; init; } = 0.001f;
 
     /// <summary>Perturbation budget ε of adversarial training, per-row L2 (Elliot's eps: 0.1).</summary>
+    [ConfigAlias("eps")]
     public float Epsilon { get; init; } = 0.1f;
 
     /// <summary>Weight λ of the adversarial loss (Elliot's l_adv: 0.001).</summary>
+    [ConfigAlias("l_adv")]
     public float AdversarialWeight { get; init; } = 0.001f;
 
     /// <summary>Training epochs; the schedule needs them (Elliot's common default: 2).</summary>
@@ -32,6 +37,12 @@ public sealed record AmfOptions
 
     /// <summary>How many of the last epochs train with APR (Elliot's adversarial_epochs); null = Epochs / 2.</summary>
     public int? AdversarialEpochs { get; init; }
+
+    /// <summary>Steps of the training perturbation: 1 = FGSM (the APR paper), more = MSAP on the batch (projected steps in the ε ball).</summary>
+    public int AdversarialSteps { get; init; } = 1;
+
+    /// <summary>MSAP step size of the training perturbation; null = 2.5·ε / adversarial_steps.</summary>
+    public float? AdversarialStepSize { get; init; }
 
     /// <summary>
     /// Steps of the MSAP attack of eval_perturbations (Elliot's nb_iter: 1), used with <see cref="Epsilon"/> and
@@ -81,7 +92,8 @@ public sealed record AmfOptions
     /// <summary>Checks every value and names the first one that is out of range.</summary>
     public void Validate()
     {
-        AdversarialStep.ValidateSchedule(Epochs, EffectiveAdversarialEpochs, NbIter, EpsIter, Epsilon, AdversarialWeight);
+        AdversarialStep.Validate((IAprOptions)this);
+        AdversarialStep.Validate((IElliotAttackOptions)this);
         ToBprMfOptions().Validate();
     }
 
@@ -166,8 +178,7 @@ public sealed class Amf : IIterativeModel, IPersistentModel
     public int EpochsTrained => _mf.EpochsTrained;
 
     /// <inheritdoc/>
-    public bool NextEpochIsAdversarial =>
-        AdversarialStep.IsAdversarialEpoch(_mf.EpochsTrained, Options.Epochs, Options.EffectiveAdversarialEpochs);
+    public bool NextEpochIsAdversarial => AdversarialStep.Next(Options, _mf.EpochsTrained) is not null;
 
     /// <inheritdoc/>
     public int NumUsers => _mf.NumUsers;
@@ -180,7 +191,7 @@ public sealed class Amf : IIterativeModel, IPersistentModel
 
     /// <summary>Trains the next epoch: plain BPR before the adversarial phase, APR in it.</summary>
     public EpochStats TrainEpoch(IProgress<ProgressUpdate>? progress = null, CancellationToken cancellationToken = default) =>
-        _mf.TrainEpoch(NextEpochIsAdversarial ? new AdversarialStep(Options.Epsilon, Options.AdversarialWeight) : null, progress, cancellationToken);
+        _mf.TrainEpoch(AdversarialStep.Next(Options, _mf.EpochsTrained), progress, cancellationToken);
 
     /// <inheritdoc/>
     public object TakeSnapshot() => _mf.TakeSnapshot();

@@ -11,7 +11,7 @@ namespace AdvRec.Models.Factorization;
 /// <see cref="Amr(AmrOptions, Vbpr)"/>, or plain epochs before the adversarial ones), <c>Epsilon = 0.1,
 /// AdversarialWeight = 1</c>, features divided by their global max.
 /// </summary>
-public sealed record AmrOptions
+public sealed record AmrOptions : IAprOptions, IElliotAttackOptions, ISeededOptions, IThreadedOptions
 {
     /// <summary>Size of γ_u, γ_i (Elliot's factors: 200).</summary>
     public int Factors { get; init; } = 200;
@@ -20,21 +20,27 @@ public sealed record AmrOptions
     public int FactorsD { get; init; } = 20;
 
     /// <summary>Learning rate (Elliot's lr: 0.001).</summary>
+    [ConfigAlias("lr")]
     public float LearningRate { get; init; } = 0.001f;
 
     /// <summary>L2 weight on γ and θ rows (Elliot's l_w: 0.1).</summary>
+    [ConfigAlias("l_w")]
     public float Regularization { get; init; } = 0.1f;
 
     /// <summary>L2 weight on the item bias (Elliot's l_b: 0.001).</summary>
+    [ConfigAlias("l_b")]
     public float BiasRegularization { get; init; } = 0.001f;
 
     /// <summary>L2 weight on E and β′ (Elliot's l_e: 0.1).</summary>
+    [ConfigAlias("l_e")]
     public float ProjectionRegularization { get; init; } = 0.1f;
 
     /// <summary>Budget ε of the feature perturbation, per-row L2 (Elliot's eps: 0.1).</summary>
+    [ConfigAlias("eps")]
     public float Epsilon { get; init; } = 0.1f;
 
     /// <summary>Weight λ of the adversarial loss (Elliot's l_adv: 0.001; the original code: 1).</summary>
+    [ConfigAlias("l_adv")]
     public float AdversarialWeight { get; init; } = 0.001f;
 
     /// <summary>Which occurrences of the features Δ perturbs (Elliot: per sample, positives only; the original: per item, both).</summary>
@@ -46,6 +52,12 @@ public sealed record AmrOptions
     /// <summary>How many of the last epochs train with AMR (Elliot's adversarial_epochs); null = Epochs / 2, or Epochs with <see cref="Pretrained"/>. The earlier ones are plain VBPR (pre-training).</summary>
     public int? AdversarialEpochs { get; init; }
 
+    /// <summary>Steps of the training perturbation: 1 = FGSM (the APR paper), more = MSAP on the batch (projected steps in the ε ball).</summary>
+    public int AdversarialSteps { get; init; } = 1;
+
+    /// <summary>MSAP step size of the training perturbation; null = 2.5·ε / adversarial_steps.</summary>
+    public float? AdversarialStepSize { get; init; }
+
     /// <summary>
     /// A VBPR model file (<see cref="Vbpr.Save"/>, a study's <c>weights/VBPR.bin</c>) to start from, as the original AMR
     /// code does; null (the default, Elliot's) starts from scratch. The file is loaded with the model's training data
@@ -54,6 +66,7 @@ public sealed record AmrOptions
     /// adversarial unless <see cref="AdversarialEpochs"/> says otherwise. In a study config (<c>pretrained</c>) a
     /// relative path is relative to the config file and <c>{0}</c> is the dataset name; here it is an ordinary file path.
     /// </summary>
+    [ConfigPath]
     public string? Pretrained { get; init; }
 
     /// <summary>
@@ -102,7 +115,8 @@ public sealed record AmrOptions
     public void Validate()
     {
         if (Pretrained is { } p && string.IsNullOrWhiteSpace(p)) throw new ArgumentException("pretrained: an empty path; give a VBPR model file or leave it out", nameof(Pretrained));
-        AdversarialStep.ValidateSchedule(Epochs, EffectiveAdversarialEpochs, NbIter, EpsIter, Epsilon, AdversarialWeight);
+        AdversarialStep.Validate((IAprOptions)this);
+        AdversarialStep.Validate((IElliotAttackOptions)this);
         ToVbprOptions().Validate();
     }
 
@@ -135,7 +149,7 @@ public sealed record AmrOptions
 /// configured <see cref="FeatureDeltaScope"/>. AMR is on for the last <see cref="AmrOptions.EffectiveAdversarialEpochs"/>
 /// epochs; the earlier ones are plain VBPR. Perturbable targets: as <see cref="Vbpr"/> (embeddings and features).
 /// </summary>
-public sealed class Amr : IIterativeModel, IPersistentModel
+public sealed class Amr : IIterativeModel, IPersistentModel, IItemFeatureModel
 {
     /// <summary>The model's name, as in configs and outputs.</summary>
     public const string ModelName = "AMR";
@@ -228,11 +242,13 @@ public sealed class Amr : IIterativeModel, IPersistentModel
     }
 
     /// <inheritdoc/>
+    public ItemFeatures Features => _vbpr.Features;
+
+    /// <inheritdoc/>
     public int EpochsTrained => _vbpr.EpochsTrained;
 
     /// <inheritdoc/>
-    public bool NextEpochIsAdversarial =>
-        AdversarialStep.IsAdversarialEpoch(_vbpr.EpochsTrained, Options.Epochs, Options.EffectiveAdversarialEpochs);
+    public bool NextEpochIsAdversarial => AdversarialStep.Next(Options, _vbpr.EpochsTrained) is not null;
 
     /// <inheritdoc/>
     public int NumUsers => _vbpr.NumUsers;
@@ -245,7 +261,7 @@ public sealed class Amr : IIterativeModel, IPersistentModel
 
     /// <summary>Trains the next epoch: plain VBPR before the adversarial phase, AMR in it.</summary>
     public EpochStats TrainEpoch(IProgress<ProgressUpdate>? progress = null, CancellationToken cancellationToken = default) =>
-        _vbpr.TrainEpoch(NextEpochIsAdversarial ? new AdversarialStep(Options.Epsilon, Options.AdversarialWeight) : null, Options.DeltaScope, progress, cancellationToken);
+        _vbpr.TrainEpoch(AdversarialStep.Next(Options, _vbpr.EpochsTrained), Options.DeltaScope, progress, cancellationToken);
 
     /// <inheritdoc/>
     public object TakeSnapshot() => _vbpr.TakeSnapshot();

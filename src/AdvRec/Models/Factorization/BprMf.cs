@@ -10,21 +10,24 @@ namespace AdvRec.Models.Factorization;
 /// Hyperparameters of <see cref="BprMf"/>. Defaults are those of the APR paper's BPR-MF (He et al., SIGIR 2018)
 /// and the hands-on notebook (PROTOCOLS §1).
 /// </summary>
-public sealed record BprMfOptions
+public sealed record BprMfOptions : ISeededOptions, IThreadedOptions
 {
     /// <summary>Embedding size (APR paper: 64).</summary>
     public int Factors { get; init; } = 64;
 
     /// <summary>Learning rate (APR code: 0.05, with Adagrad).</summary>
+    [ConfigAlias("lr")]
     public float LearningRate { get; init; } = 0.05f;
 
     /// <summary>L2 weight on the batch's embedding rows, <c>reg · ½‖row‖²</c> per occurrence (APR paper: 0; Elliot's l_w).</summary>
+    [ConfigAlias("l_w", "user_regularization", "positive_item_regularization", "negative_item_regularization")]
     public float Regularization { get; init; }
 
     /// <summary>Learn an item bias <c>b_i</c> (Elliot's AMF); the APR paper has none.</summary>
     public bool ItemBias { get; init; }
 
     /// <summary>L2 weight on the item bias, <c>reg · ½ b²</c> per occurrence (Elliot's l_b); used only with <see cref="ItemBias"/>.</summary>
+    [ConfigAlias("l_b", "bias_regularization")]
     public float BiasRegularization { get; init; }
 
     /// <summary>Triples per mini-batch: gradients are summed over the batch, then applied to the rows it touched (APR code: 512). 1 = per-triple updates.</summary>

@@ -12,7 +12,7 @@ namespace AdvRec.Models.Factorization;
 /// Hyperparameters of <see cref="Vbpr"/>, with Elliot's names (in the config: factors, factors_d, lr, l_w, l_b, l_e)
 /// and Elliot's defaults for its VBPR-style AMR.
 /// </summary>
-public sealed record VbprOptions
+public sealed record VbprOptions : ISeededOptions, IThreadedOptions
 {
     /// <summary>Size of the collaborative embeddings γ_u, γ_i (Elliot's factors: 200).</summary>
     public int Factors { get; init; } = 200;
@@ -21,15 +21,19 @@ public sealed record VbprOptions
     public int FactorsD { get; init; } = 20;
 
     /// <summary>Learning rate (Elliot's lr: 0.001, with Adam).</summary>
+    [ConfigAlias("lr")]
     public float LearningRate { get; init; } = 0.001f;
 
     /// <summary>L2 weight on γ_u, γ_i, γ_j and θ_u, <c>l_w · ½‖row‖²</c> per occurrence (Elliot's l_w: 0.1).</summary>
+    [ConfigAlias("l_w")]
     public float Regularization { get; init; } = 0.1f;
 
     /// <summary>L2 weight on the item bias: <c>l_b · ½ b_i²</c> for positives, <c>l_b/10 · ½ b_j²</c> for negatives, as Elliot (l_b: 0.001).</summary>
+    [ConfigAlias("l_b")]
     public float BiasRegularization { get; init; } = 0.001f;
 
     /// <summary>L2 weight on the whole projection E and visual bias β′, <c>l_e · ½(‖E‖² + ‖β′‖²)</c> per batch (Elliot's l_e: 0.1).</summary>
+    [ConfigAlias("l_e")]
     public float ProjectionRegularization { get; init; } = 0.1f;
 
     /// <summary>Triples per mini-batch; gradients are summed over the batch (Elliot's −1, one batch per epoch, is not supported).</summary>
@@ -99,7 +103,7 @@ public enum FeatureDeltaScope
 /// item. Perturbable targets: the user and item embeddings γ and the item feature table f (so attacks reach the features
 /// through <see cref="IPerturbable"/>). With an <see cref="AdversarialStep"/> an epoch trains AMR (see <see cref="Amr"/>).
 /// </summary>
-public sealed class Vbpr : IIterativeModel, IPersistentModel
+public sealed class Vbpr : IIterativeModel, IPersistentModel, IItemFeatureModel
 {
     /// <summary>The model's name, as in configs and outputs.</summary>
     public const string ModelName = "VBPR";
@@ -111,7 +115,7 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel
     public const string ItemEmbeddings = "item_embeddings";
 
     /// <summary>Name of the item feature target (f_i).</summary>
-    public const string ItemFeatureVectors = "item_features";
+    public const string ItemFeatureVectors = IItemFeatureModel.FeatureTarget;
 
     private const int FileVersion = 1;
     private static ReadOnlySpan<byte> FileMagic => "ADVRECVB"u8;

@@ -1,3 +1,4 @@
+using AdvRec.Models;
 using System.Runtime.CompilerServices;
 using AdvRec.Experiments.Config;
 using AdvRec.Models.Factorization;
@@ -53,7 +54,7 @@ internal static class ConfigTestSupport
 
     public static readonly IReadOnlyDictionary<string, ModelSchema> Schemas = new Dictionary<string, ModelSchema>
     {
-        ["BPR-MF"] = new ModelSchema(new BprMfOptions(), BprAliases),
+        ["BPR-MF"] = new ModelSchema(new BprMfOptions()),
         ["MLP"] = new ModelSchema(new MlpOptions()),
     };
 

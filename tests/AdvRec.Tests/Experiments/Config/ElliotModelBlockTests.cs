@@ -1,3 +1,4 @@
+using AdvRec.Models;
 using AdvRec.Experiments;
 using AdvRec.Experiments.Config;
 using AdvRec.Models.Factorization;

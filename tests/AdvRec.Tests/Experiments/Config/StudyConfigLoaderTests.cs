@@ -1,3 +1,4 @@
+using AdvRec.Models;
 using AdvRec.Data;
 using AdvRec.Evaluation;
 using AdvRec.Experiments.Config;
@@ -14,7 +15,7 @@ public sealed class StudyConfigLoaderTests
         string path = Path.Combine(FixtureDirectory(), "handson.yml");
         var schemas = new Dictionary<string, ModelSchema>
         {
-            ["BPR-MF"] = new(new BprMfOptions(), BprAliases),
+            ["BPR-MF"] = new(new BprMfOptions()),
         };
         var study = StudyConfigLoader.Load(path);
         Assert.Equal("fixture", study.Dataset);

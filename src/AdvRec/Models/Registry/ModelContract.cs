@@ -1,4 +1,4 @@
-namespace AdvRec.Experiments;
+namespace AdvRec.Models;
 
 /// <summary>The training data a model's contract check runs on.</summary>
 public enum ContractData

@@ -1,4 +1,4 @@
-namespace AdvRec.Experiments.Config;
+namespace AdvRec.Models;
 
 /// <summary>How an Elliot hyperparameter that a model's options record has no property for is read.</summary>
 public enum ElliotKeyKind
