@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using AdvRec.Experiments.Config;
 using AdvRec.Neural;
 
@@ -9,7 +10,7 @@ namespace AdvRec.Tests.Docs;
 /// doc comments (<see cref="OptionTables"/>), and this checks that the file holds what would be generated. With
 /// <c>ADVREC_UPDATE_DOCS=1</c> in the environment it rewrites the section instead (and passes).
 /// </summary>
-public class OptionTablesTests
+public partial class OptionTablesTests
 {
     private const string UpdateVariable = "ADVREC_UPDATE_DOCS";
     private const string Regenerate = "ADVREC_UPDATE_DOCS=1 dotnet test --filter FullyQualifiedName~OptionTables";
@@ -49,6 +50,31 @@ public class OptionTablesTests
             var type = definition.Schema.Defaults.GetType();
             var listed = OptionTables.Settable(type).Select(p => ConfigConvert.SnakeCase(p.Name)).Order(StringComparer.Ordinal);
             Assert.Equal(OptionsBinder.Keys(type).Order(StringComparer.Ordinal), listed);
+        }
+    }
+
+    [Fact]
+    public void ConfigMdsModelTableNamesEveryModelAndLinksToItsOptions()
+    {
+        var groups = NeuralRegistry.All.Values.GroupBy(d => d.Schema.Defaults.GetType()).ToList();
+        string root = RepositoryRoot();
+        string config = File.ReadAllText(Path.Combine(root, "docs/config.md")).ReplaceLineEndings("\n");
+        int models = config.IndexOf("\n## Models\n", StringComparison.Ordinal);
+        Assert.True(models >= 0, "docs/config.md has no '## Models' section");
+        int next = config.IndexOf("\n## ", models + 1, StringComparison.Ordinal);
+        string section = config[models..(next < 0 ? config.Length : next)];
+        var rows = section.Split('\n').Where(l => l.StartsWith("| `", StringComparison.Ordinal)).ToList();
+
+        var (generated, _) = OptionTables.Generate(NeuralRegistry.All);
+        var anchors = generated.Split('\n').Where(l => l.StartsWith("### ", StringComparison.Ordinal))
+            .Select(l => OptionTables.Anchor(l[4..])).ToHashSet(StringComparer.Ordinal);
+        foreach (string link in Links().Matches(section).Select(m => m.Groups[1].Value))
+            Assert.True(anchors.Contains(link), $"docs/config.md's models table links to options.md#{link}, which options.md does not have (it has {string.Join(", ", anchors.Order(StringComparer.Ordinal))})");
+        foreach (var definition in NeuralRegistry.All.Values)
+        {
+            var row = rows.FirstOrDefault(r => r.Split('|')[1].Contains($"`{definition.Name}`", StringComparison.Ordinal));
+            Assert.True(row is not null, $"docs/config.md's models table has no row for {definition.Name}");
+            Assert.True(Links().IsMatch(row!), $"docs/config.md's row for {definition.Name} does not link to its options in options.md");
         }
     }
 
@@ -151,4 +177,7 @@ public class OptionTablesTests
         }
         throw new InvalidOperationException($"no repository root (AdvRec.sln, AdvRec.slnx or .git) above {AppContext.BaseDirectory}");
     }
+
+    [GeneratedRegex(@"options\.md#([A-Za-z0-9_-]+)")]
+    private static partial Regex Links();
 }
