@@ -18,7 +18,7 @@ public abstract record AdversarialTrainingOptions : IAprOptions
     /// <summary>The epochs the study trains (the schedule counts back from it); the study's <c>epochs</c> sets it.</summary>
     public int Epochs { get; init; } = 10;
 
-    /// <summary>How many of the last epochs train adversarially (Elliot's adversarial_epochs); null = the model's default (0: off, unless the model says otherwise).</summary>
+    /// <summary>How many of the last epochs train adversarially (Elliot's adversarial_epochs); null = the model's default: 0 (off), except ACAE and FG-ACAE, which train adversarially in the last half of the epochs.</summary>
     public int? AdversarialEpochs { get; init; }
 
     /// <summary>Per-row L2 budget ε of the training perturbations (Elliot's eps).</summary>

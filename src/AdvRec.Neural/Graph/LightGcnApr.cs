@@ -42,7 +42,7 @@ public sealed record LightGcnAprOptions : IAprOptions, IElliotAttackOptions, IDe
     [ConfigAlias("l_adv")]
     public float AdversarialWeight { get; init; } = 0.1f;
 
-    /// <summary>Training epochs; the schedule needs them (the study's epochs override it).</summary>
+    /// <summary>Training epochs, which the APR schedule counts back from; in a study, the study's epochs.</summary>
     public int Epochs { get; init; } = 2;
 
     /// <summary>How many of the last epochs train with APR (Elliot's adversarial_epochs); null = Epochs / 2.</summary>
@@ -54,7 +54,10 @@ public sealed record LightGcnAprOptions : IAprOptions, IElliotAttackOptions, IDe
     /// <summary>MSAP step size of the training perturbation; null = 2.5·ε / adversarial_steps.</summary>
     public float? AdversarialStepSize { get; init; }
 
-    /// <summary>Steps of the MSAP attack used when evaluating robustness (Elliot's nb_iter: 1 = FGSM).</summary>
+    /// <summary>
+    /// Steps of the MSAP attack of eval_perturbations (Elliot's nb_iter: 1 = FGSM), used with <see cref="Epsilon"/> and
+    /// <see cref="EpsIter"/> only when the study sets no attack of its own (Elliot's files).
+    /// </summary>
     public int NbIter { get; init; } = 1;
 
     /// <summary>MSAP step size (Elliot's eps_iter); null = 2.5·ε / nb_iter.</summary>

@@ -1,3 +1,4 @@
+using AdvRec.Models;
 using System.Text;
 using System.Text.RegularExpressions;
 using AdvRec.Experiments.Config;

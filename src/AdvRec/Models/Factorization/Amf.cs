@@ -32,7 +32,7 @@ public sealed record AmfOptions : IAprOptions, IElliotAttackOptions, ISeededOpti
     [ConfigAlias("l_adv")]
     public float AdversarialWeight { get; init; } = 0.001f;
 
-    /// <summary>Training epochs; the schedule needs them (Elliot's common default: 2).</summary>
+    /// <summary>Training epochs, which the APR schedule counts back from; in a study, the study's epochs (Elliot's common default: 2).</summary>
     public int Epochs { get; init; } = 2;
 
     /// <summary>How many of the last epochs train with APR (Elliot's adversarial_epochs); null = Epochs / 2.</summary>

@@ -46,13 +46,13 @@ public sealed record AmrOptions : IAprOptions, IElliotAttackOptions, ISeededOpti
     /// <summary>Which occurrences of the features Δ perturbs (Elliot: per sample, positives only; the original: per item, both).</summary>
     public FeatureDeltaScope DeltaScope { get; init; } = FeatureDeltaScope.PerSample;
 
-    /// <summary>Training epochs; the schedule needs them (Elliot's common default: 2).</summary>
+    /// <summary>Training epochs, which the APR schedule counts back from; in a study, the study's epochs (Elliot's common default: 2).</summary>
     public int Epochs { get; init; } = 2;
 
     /// <summary>How many of the last epochs train with AMR (Elliot's adversarial_epochs); null = Epochs / 2, or Epochs with <see cref="Pretrained"/>. The earlier ones are plain VBPR (pre-training).</summary>
     public int? AdversarialEpochs { get; init; }
 
-    /// <summary>Steps of the training perturbation: 1 = FGSM (the APR paper), more = MSAP on the batch (projected steps in the ε ball).</summary>
+    /// <summary>Steps of the training perturbation: 1 = FGSM, the only value AMR supports (the shared APR option).</summary>
     public int AdversarialSteps { get; init; } = 1;
 
     /// <summary>MSAP step size of the training perturbation; null = 2.5·ε / adversarial_steps.</summary>
@@ -117,6 +117,8 @@ public sealed record AmrOptions : IAprOptions, IElliotAttackOptions, ISeededOpti
         if (Pretrained is { } p && string.IsNullOrWhiteSpace(p)) throw new ArgumentException("pretrained: an empty path; give a VBPR model file or leave it out", nameof(Pretrained));
         AdversarialStep.Validate((IAprOptions)this);
         AdversarialStep.Validate((IElliotAttackOptions)this);
+        if (AdversarialSteps > 1)
+            throw new ArgumentOutOfRangeException(nameof(AdversarialSteps), AdversarialSteps, "adversarial_steps must be 1 for AMR: its feature perturbation is FGSM only (multi-step APR is available for AMF, LightGCN-APR and the autoencoders)");
         ToVbprOptions().Validate();
     }
 
