@@ -1,0 +1,43 @@
+using AdvRec.Models;
+using AdvRec.Neural.Graph;
+using AdvRec.Tests.Models;
+
+namespace AdvRec.Tests.Adversarial;
+
+/// <summary>
+/// Multi-step APR (<c>adversarial_steps</c> &gt; 1): the batch's perturbation is MSAP, a stronger attack than FGSM at the
+/// same budget, so the adversarial loss of the same batch at the same parameters is higher; and it stays in the budget.
+/// </summary>
+public class AprStepsTests
+{
+    // one batch per epoch (the batch holds every pair), so both copies reach the adversarial epoch with the same parameters
+    private static (double Fgsm, double Msap) AdversarialLossOfTheFirstAprEpoch(Func<int, IIterativeModel> build)
+    {
+        using var fgsm = build(1);
+        using var msap = build(5);
+        var plainF = fgsm.TrainEpoch(null, default);
+        var plainM = msap.TrainEpoch(null, default);
+        Assert.Equal(plainF.Loss, plainM.Loss); // the plain epoch does not read the steps
+        Assert.True(fgsm.NextEpochIsAdversarial && msap.NextEpochIsAdversarial);
+        return (fgsm.TrainEpoch(null, default).AdversarialLoss, msap.TrainEpoch(null, default).AdversarialLoss);
+    }
+
+    [Fact]
+    public void LightGcnAprWithMoreStepsTrainsAgainstAStrongerPerturbation()
+    {
+        var data = TinyData.Random(30, 24, 5, 12);
+        var (fgsm, msap) = AdversarialLossOfTheFirstAprEpoch(steps => new LightGcnApr(new LightGcnAprOptions
+        {
+            Factors = 8,
+            Layers = 2,
+            BatchSize = 4096,
+            LearningRate = 0.05f,
+            Epochs = 2,
+            AdversarialEpochs = 1,
+            Epsilon = 1f,
+            AdversarialSteps = steps,
+            Device = "cpu",
+        }, data));
+        Assert.True(msap > fgsm, $"MSAP's adversarial loss {msap} should exceed FGSM's {fgsm}");
+    }
+}
