@@ -421,7 +421,7 @@ public static class StudyRunner
         {
             Directory.CreateDirectory(dirs.Recs);
             driven.Start(); // scoring every user is inference work; only the writing is the runner's own
-            var lists = TopKRecommender.Recommend(model, Math.Min(config.TopK > 0 ? config.TopK : 50, data.NumItems), data.Train);
+            var lists = TopKRecommender.Recommend(model, Math.Min(config.TopK, data.NumItems), data.Train);
             driven.Stop();
             RecommendationFile.Write(Path.Combine(dirs.Recs, $"{name}.tsv"), lists, data.Users, data.Items);
         }

@@ -26,14 +26,20 @@ public sealed record StudyConfig
     /// <summary><c>binarize</c>: true (every rating becomes a positive, threshold −∞), false (default, null) or a rating threshold.</summary>
     public float? BinarizeThreshold { get; init; }
 
-    /// <summary><c>top_k</c>: the recommendation list length (at least every cutoff); default the largest cutoff.</summary>
-    public int TopK { get; init; }
+    /// <summary>The list length when neither <c>top_k</c> nor a cutoff is written.</summary>
+    public const int DefaultTopK = 10;
+
+    /// <summary>The seed when <c>random_seed</c> is not written (every model's own default seed too).</summary>
+    public const ulong DefaultRandomSeed = 42;
+
+    /// <summary><c>top_k</c>: the recommendation list length (at least every cutoff); default the largest cutoff, or <see cref="DefaultTopK"/>.</summary>
+    public int TopK { get; init; } = DefaultTopK;
 
     /// <summary><c>evaluation</c>: cutoffs, metrics and tests.</summary>
     public EvaluationConfig Evaluation { get; init; } = new();
 
     /// <summary><c>random_seed</c>: seed of the splitter and of models without their own; default 42.</summary>
-    public ulong RandomSeed { get; init; } = 42;
+    public ulong RandomSeed { get; init; } = DefaultRandomSeed;
 
     /// <summary>
     /// <c>threads</c>: the most threads the study uses (0, the default, = all cores): every model with a <c>threads</c>

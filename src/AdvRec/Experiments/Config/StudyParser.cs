@@ -54,7 +54,7 @@ internal sealed class StudyParser
         float? binarize = ParseBinarize(exp);
         int? topK = exp.Int("top_k", min: 1);
         var evaluation = ParseEvaluation(exp.Child("evaluation"), ref topK);
-        ulong seed = exp.ULong("random_seed") ?? 42;
+        ulong seed = exp.ULong("random_seed") ?? StudyConfig.DefaultRandomSeed;
         int threads = exp.Int("threads", min: 0) ?? 0;
         string? device = ParseGpu(exp);
         var outputs = ParseOutputs(exp, dataset);
@@ -85,7 +85,7 @@ internal sealed class StudyParser
             Prefiltering = prefilters,
             Splitting = splitting,
             BinarizeThreshold = binarize,
-            TopK = topK ?? 10,
+            TopK = topK ?? StudyConfig.DefaultTopK,
             Evaluation = evaluation,
             RandomSeed = seed,
             Threads = threads,
@@ -659,7 +659,7 @@ internal sealed class StudyParser
         var config = new EvaluationConfig();
         if (s is null)
         {
-            topK ??= 10;
+            topK ??= StudyConfig.DefaultTopK;
             return config with { Cutoffs = [topK.Value] };
         }
         var cutoffValue = s.Value("cutoffs");
@@ -677,7 +677,7 @@ internal sealed class StudyParser
                 if (!cutoffs.Exists(c => c.K == k)) cutoffs.Add((k, item.Position));
             }
         }
-        topK ??= cutoffs.Count > 0 ? cutoffs.Max(c => c.K) : 10;
+        topK ??= cutoffs.Count > 0 ? cutoffs.Max(c => c.K) : StudyConfig.DefaultTopK;
         foreach (var (k, pos) in cutoffs)
         {
             if (k > topK) s.Error(pos, string.Create(CultureInfo.InvariantCulture, $"evaluation.cutoffs: cutoff {k} exceeds top_k = {topK}"));
@@ -776,15 +776,16 @@ internal sealed class StudyParser
                 else s.Error(item.Position, $"{s.PathOf("eps")}: expected numbers > 0, got {item.Describe()}");
             }
         }
+        // nb_iter, eps_iter and projection are read as eval_perturbations' are, with the same defaults
+        var defaults = new AdvRec.Adversarial.AttackOptions();
         var config = new RobustnessConfig
         {
             Epsilons = epsilons,
-            Steps = s.Int("nb_iter", min: 1) ?? 1,
-            StepSize = s.Float("eps_iter"),
-            Projection = s.Enum<AdvRec.Adversarial.Projection>("projection") ?? AdvRec.Adversarial.Projection.L2Ball,
+            Steps = s.Int("nb_iter", min: 1) ?? defaults.Steps,
+            StepSize = PositiveFloat(s, "eps_iter"),
+            Projection = s.Enum<AdvRec.Adversarial.Projection>("projection") ?? defaults.Projection,
             Targets = ParseTargets(s),
         };
-        if (config.StepSize is { } step && !(step > 0) && s.Value("eps_iter") is { } v) s.Error(v.Position, $"{s.PathOf("eps_iter")}: must be > 0");
         s.Finish();
         return config;
     }
