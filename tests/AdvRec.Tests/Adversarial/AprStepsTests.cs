@@ -1,4 +1,5 @@
 using AdvRec.Models;
+using AdvRec.Models.Factorization;
 using AdvRec.Neural.Graph;
 using AdvRec.Tests.Models;
 
@@ -39,5 +40,52 @@ public class AprStepsTests
             Device = "cpu",
         }, data));
         Assert.True(msap > fgsm, $"MSAP's adversarial loss {msap} should exceed FGSM's {fgsm}");
+    }
+
+    [Fact]
+    public void AmfWithMoreStepsTrainsAgainstAStrongerPerturbation()
+    {
+        var data = TinyData.Random(30, 24, 5, 12);
+        var (fgsm, msap) = AdversarialLossOfTheFirstAprEpoch(steps => new Amf(new AmfOptions
+        {
+            Factors = 8,
+            BatchSize = 4096,
+            LearningRate = 0.05f,
+            Optimizer = OptimizerKind.Adagrad,
+            Init = Initialization.TruncatedNormal,
+            InitStd = 0.1f,
+            Regularization = 0,
+            Epochs = 2,
+            AdversarialEpochs = 1,
+            Epsilon = 1f,
+            AdversarialWeight = 1,
+            AdversarialSteps = steps,
+            Threads = 1,
+        }, data));
+        Assert.True(msap > fgsm, $"MSAP's adversarial loss {msap} should exceed FGSM's {fgsm}");
+    }
+
+    [Fact]
+    public void AmfsBatchMsapStaysInTheBudget()
+    {
+        var data = TinyData.Random(30, 24, 5, 13);
+        double AdversarialLoss(float epsilon, int steps, float? stepSize)
+        {
+            using var amf = new Amf(new AmfOptions
+            {
+                Factors = 8,
+                BatchSize = 4096,
+                Epochs = 1,
+                AdversarialEpochs = 1,
+                Epsilon = epsilon,
+                AdversarialSteps = steps,
+                AdversarialStepSize = stepSize,
+                Threads = 1,
+            }, data);
+            return amf.TrainEpoch(null, default).AdversarialLoss;
+        }
+        // steps of 100 would carry Δ far out without the projection; inside ε 0.5 the loss stays below FGSM's at ε 5
+        double msap = AdversarialLoss(0.5f, 3, 100f), wide = AdversarialLoss(5f, 1, null);
+        Assert.True(double.IsFinite(msap) && msap < wide, $"MSAP at ε 0.5 with steps of 100: {msap}; FGSM at ε 5: {wide}");
     }
 }

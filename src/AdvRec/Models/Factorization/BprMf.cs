@@ -367,6 +367,7 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
         public readonly float[] GradU = new float[Math.Min(batch, users) * f], GradI = new float[Math.Min(2 * batch, items) * f];
         public readonly float[] DeltaU = new float[Math.Min(batch, users) * f], DeltaI = new float[Math.Min(2 * batch, items) * f];
         public readonly float[] GradB = new float[Math.Min(2 * batch, items)], Temp = new float[3 * f];
+        public float[]? MsapGradU, MsapGradI; // the gradient at θ + Δ of multi-step APR, allocated on first use
         public double Loss, AdvLoss;
         public long Steps;
     }
@@ -450,13 +451,14 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
                 dP = delta.Array(0);
                 dQ = delta.Array(1);
             }
-            else
+            else if (adv.Steps == 1)
             {
                 for (int r = 0; r < s.NumTouchedU; r++)
                     FactorKernels.ScaleToNorm(w.GradU.AsSpan(r * f, f), w.DeltaU.AsSpan(r * f, f), adv.Epsilon);
                 for (int r = 0; r < s.NumTouchedI; r++)
                     FactorKernels.ScaleToNorm(w.GradI.AsSpan(r * f, f), w.DeltaI.AsSpan(r * f, f), adv.Epsilon);
             }
+            else BatchMsap(w, s, adv);
             // pass 2: λ · ∇ L_BPR(θ + Δ), plus the regulariser
             var pu2 = w.Temp.AsSpan(0, f);
             var qi2 = w.Temp.AsSpan(f, f);
@@ -475,6 +477,57 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
             }
         }
         ApplyAndClear(w, s);
+    }
+
+    // Multi-step APR: Δ (by slot) is MSAP on the batch's BPR loss. The first step follows the clean gradient (pass 1's),
+    // each further one the gradient at θ + Δ; every step has length step size per row and is projected back into the
+    // ε ball. The clean gradient in GradU/GradI is kept for the update.
+    private void BatchMsap(Updater w, SampledUnit s, AdversarialStep adv)
+    {
+        int f = _f, m = s.Count;
+        float alpha = adv.EffectiveStepSize, eps = adv.Epsilon;
+        var gU = w.MsapGradU ??= new float[w.GradU.Length];
+        var gI = w.MsapGradI ??= new float[w.GradI.Length];
+        Array.Clear(w.DeltaU, 0, s.NumTouchedU * f);
+        Array.Clear(w.DeltaI, 0, s.NumTouchedI * f);
+        var pu2 = w.Temp.AsSpan(0, f);
+        var qi2 = w.Temp.AsSpan(f, f);
+        var qj2 = w.Temp.AsSpan(2 * f, f);
+        for (int k = 0; k < adv.Steps; k++)
+        {
+            var (fromU, fromI) = (w.GradU, w.GradI);
+            if (k > 0)
+            {
+                Array.Clear(gU, 0, s.NumTouchedU * f);
+                Array.Clear(gI, 0, s.NumTouchedI * f);
+                for (int t = 0; t < m; t++)
+                {
+                    int u = s.U[t], i = s.I[t], j = s.J[t], su = s.SlotU[t], si = s.SlotI[t], sj = s.SlotJ[t];
+                    FactorKernels.Add(_p.AsSpan(u * f, f), w.DeltaU.AsSpan(su * f, f), pu2);
+                    FactorKernels.Add(_q.AsSpan(i * f, f), w.DeltaI.AsSpan(si * f, f), qi2);
+                    FactorKernels.Add(_q.AsSpan(j * f, f), w.DeltaI.AsSpan(sj * f, f), qj2);
+                    float biasDiff = _bias is null ? 0f : _bias[i] - _bias[j];
+                    FactorKernels.BprTripleGradient(pu2, qi2, qj2, biasDiff, gU.AsSpan(su * f, f), gI.AsSpan(si * f, f), gI.AsSpan(sj * f, f), 1f, out _);
+                }
+                (fromU, fromI) = (gU, gI);
+            }
+            StepAndProject(fromU, w.DeltaU, s.NumTouchedU, alpha, eps, pu2);
+            StepAndProject(fromI, w.DeltaI, s.NumTouchedI, alpha, eps, pu2);
+        }
+    }
+
+    // delta += alpha · g/‖g‖ per row, then rows longer than eps are scaled back to eps
+    private void StepAndProject(float[] g, float[] delta, int rows, float alpha, float eps, Span<float> step)
+    {
+        int f = _f;
+        for (int r = 0; r < rows; r++)
+        {
+            var row = delta.AsSpan(r * f, f);
+            FactorKernels.ScaleToNorm(g.AsSpan(r * f, f), step, alpha);
+            FactorKernels.Add(row, step, row);
+            float norm = MathF.Sqrt(FactorKernels.Dot(row, row));
+            if (norm > eps) System.Numerics.Tensors.TensorPrimitives.Multiply(row, eps / norm, row);
+        }
     }
 
     // Rows are scattered over tables larger than the cache: ask for the next rows while this one computes.
