@@ -88,4 +88,20 @@ public class AprStepsTests
         double msap = AdversarialLoss(0.5f, 3, 100f), wide = AdversarialLoss(5f, 1, null);
         Assert.True(double.IsFinite(msap) && msap < wide, $"MSAP at ε 0.5 with steps of 100: {msap}; FGSM at ε 5: {wide}");
     }
+
+    [Fact]
+    public void MultiStepAprIsReachableFromAStudy()
+    {
+        using var dir = new TempDirectory();
+        string yaml = AdvRec.Tests.Experiments.TinyVisualStudy.Yaml(
+            "    AMF:\n      meta:\n        epochs: 2\n        verbose: true\n      hyperparameters:\n        factors: 4\n" +
+            "        adversarial_epochs: 1\n        adversarial_steps: 3\n        adversarial_step_size: 0.2\n");
+        var study = AdvRec.Tests.Experiments.Config.ConfigTestSupport.Load(dir, yaml, schemas: ModelRegistry.Schemas);
+        var options = (AmfOptions)study.Models[0].Variants[0].Options;
+        Assert.Equal((3, 0.2f), (options.AdversarialSteps, options.AdversarialStepSize));
+        var result = AdvRec.Experiments.StudyRunner.Run(study, new AdvRec.Experiments.StudyRunOptions(dir.File("out")));
+        string log = File.ReadAllText(Path.Combine(result.OutputFolder, "run.log"));
+        Assert.Contains("AdversarialSteps = 3, AdversarialStepSize = 0.2", log);
+        Assert.Contains("AMF epoch 2 (APR)", log);
+    }
 }
