@@ -1,7 +1,7 @@
 using AdvRec.Models;
 using AdvRec.Neural.Autoencoders;
-using AdvRec.Neural.Sequential;
 using AdvRec.Neural.Graph;
+using AdvRec.Neural.Sequential;
 using TorchSharp;
 
 namespace AdvRec.Neural;

@@ -1,8 +1,8 @@
-using AdvRec.Models;
 using System.CommandLine;
 using System.Globalization;
 using AdvRec.Experiments;
 using AdvRec.Experiments.Config;
+using AdvRec.Models;
 using AdvRec.Neural;
 using AdvRec.Reporting;
 using Spectre.Console;

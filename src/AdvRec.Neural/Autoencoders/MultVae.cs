@@ -1,5 +1,5 @@
-using AdvRec.Models;
 using AdvRec.Data;
+using AdvRec.Models;
 
 namespace AdvRec.Neural.Autoencoders;
 

@@ -1,7 +1,7 @@
-using AdvRec.Models;
 using System.Globalization;
 using AdvRec.Adversarial;
 using AdvRec.Experiments.Config;
+using AdvRec.Models;
 
 namespace AdvRec.Experiments;
 

@@ -1,6 +1,6 @@
-using AdvRec.Models;
 using System.Globalization;
 using AdvRec.Experiments.Config;
+using AdvRec.Models;
 
 namespace AdvRec.Experiments;
 

@@ -1,4 +1,3 @@
-using AdvRec.Models;
 using System.Collections;
 using System.Globalization;
 using System.Reflection;
@@ -7,6 +6,7 @@ using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using AdvRec.Experiments;
 using AdvRec.Experiments.Config;
+using AdvRec.Models;
 
 namespace AdvRec.Tests.Docs;
 

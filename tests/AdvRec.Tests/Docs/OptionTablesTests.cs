@@ -1,7 +1,7 @@
-using AdvRec.Models;
 using System.Text;
 using System.Text.RegularExpressions;
 using AdvRec.Experiments.Config;
+using AdvRec.Models;
 using AdvRec.Neural;
 
 namespace AdvRec.Tests.Docs;

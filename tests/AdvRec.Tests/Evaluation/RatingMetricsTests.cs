@@ -1,8 +1,8 @@
-using AdvRec.Models;
 using AdvRec.Data;
 using AdvRec.Evaluation;
 using AdvRec.Experiments;
 using AdvRec.Experiments.Config;
+using AdvRec.Models;
 using AdvRec.Tests.Experiments.Config;
 
 namespace AdvRec.Tests.Evaluation;

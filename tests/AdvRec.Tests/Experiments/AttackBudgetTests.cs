@@ -1,12 +1,12 @@
-using AdvRec.Neural;
-using AdvRec.Neural.Autoencoders;
-using AdvRec.Models;
 using System.Net;
 using System.Text.Json;
 using AdvRec.Adversarial;
 using AdvRec.Experiments;
 using AdvRec.Experiments.Config;
+using AdvRec.Models;
 using AdvRec.Models.Factorization;
+using AdvRec.Neural;
+using AdvRec.Neural.Autoencoders;
 using AdvRec.Tests.Experiments.Config;
 
 namespace AdvRec.Tests.Experiments;

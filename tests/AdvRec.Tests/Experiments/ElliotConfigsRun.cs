@@ -1,4 +1,3 @@
-using AdvRec.Models;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -6,6 +5,7 @@ using AdvRec.Data.Features;
 using AdvRec.Evaluation;
 using AdvRec.Experiments;
 using AdvRec.Experiments.Config;
+using AdvRec.Models;
 using AdvRec.Neural;
 using AdvRec.Tests.Cli;
 using AdvRec.Tests.Multimedia;

@@ -1,11 +1,11 @@
-using AdvRec.Models;
-using AdvRec.Neural;
 using AdvRec.Experiments;
 using AdvRec.Experiments.Config;
-using AdvRec.Tests.Neural;
-using AdvRec.Tests.Experiments.Config;
+using AdvRec.Models;
+using AdvRec.Neural;
 using AdvRec.Reporting;
 using AdvRec.Tests.Cli;
+using AdvRec.Tests.Experiments.Config;
+using AdvRec.Tests.Neural;
 
 namespace AdvRec.Tests.Experiments;
 

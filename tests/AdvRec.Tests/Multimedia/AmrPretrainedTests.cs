@@ -1,7 +1,7 @@
-using AdvRec.Models;
 using AdvRec.Data;
 using AdvRec.Experiments;
 using AdvRec.Experiments.Config;
+using AdvRec.Models;
 using AdvRec.Models.Factorization;
 using AdvRec.Tests.Experiments.Config;
 

@@ -1,7 +1,7 @@
-using AdvRec.Models;
 using AdvRec.Data.Features;
 using AdvRec.Experiments;
 using AdvRec.Experiments.Config;
+using AdvRec.Models;
 using AdvRec.Tests.Experiments.Config;
 
 namespace AdvRec.Tests.Multimedia;

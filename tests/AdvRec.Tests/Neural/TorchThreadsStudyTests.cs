@@ -1,7 +1,7 @@
-using AdvRec.Models;
 using AdvRec.Adversarial;
 using AdvRec.Experiments;
 using AdvRec.Experiments.Config;
+using AdvRec.Models;
 using AdvRec.Neural;
 using AdvRec.Tests.Experiments;
 using AdvRec.Tests.Experiments.Config;

@@ -1,9 +1,9 @@
-using AdvRec.Models;
 using System.Globalization;
 using AdvRec.Data;
 using AdvRec.Data.Features;
 using AdvRec.Evaluation;
 using AdvRec.Kernels;
+using AdvRec.Models;
 
 namespace AdvRec.Experiments.Config;
 

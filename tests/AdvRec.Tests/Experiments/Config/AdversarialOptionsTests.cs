@@ -1,8 +1,8 @@
-using AdvRec.Models;
 using System.Globalization;
 using System.Reflection;
 using AdvRec.Experiments;
 using AdvRec.Experiments.Config;
+using AdvRec.Models;
 using AdvRec.Models.Factorization;
 
 namespace AdvRec.Tests.Experiments.Config;

@@ -1,6 +1,6 @@
-using AdvRec.Models;
 using System.Runtime.CompilerServices;
 using AdvRec.Experiments.Config;
+using AdvRec.Models;
 using AdvRec.Models.Factorization;
 
 namespace AdvRec.Tests.Experiments.Config;

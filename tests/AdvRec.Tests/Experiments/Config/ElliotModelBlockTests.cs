@@ -1,6 +1,6 @@
-using AdvRec.Models;
 using AdvRec.Experiments;
 using AdvRec.Experiments.Config;
+using AdvRec.Models;
 using AdvRec.Models.Factorization;
 using AdvRec.Neural;
 using AdvRec.Neural.Autoencoders;

@@ -1,7 +1,7 @@
-using AdvRec.Models;
 using AdvRec.Data;
 using AdvRec.Evaluation;
 using AdvRec.Experiments.Config;
+using AdvRec.Models;
 using AdvRec.Models.Factorization;
 using static AdvRec.Tests.Experiments.Config.ConfigTestSupport;
 
