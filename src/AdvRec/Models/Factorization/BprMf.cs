@@ -104,11 +104,10 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
     private readonly float[] _q;
     private readonly float[]? _bias;
     private readonly Interactions? _train;
-    private readonly ulong[]? _pairs; // (user << 32 | item) of every training pair, in CSR order
     private float[]? _p1, _q1, _b1; // optimizer state: Adagrad accumulators or Adam first moments
     private float[]? _p2, _q2, _b2; // Adam second moments
     private long _adamStep;
-    private Sampler? _sampler;
+    private TripleSampler? _sampler;
     private float[][]? _gradientScratch;
     private Updater? _updater;
 
@@ -121,7 +120,6 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
         if (train.Count == 0) throw new ArgumentException("the training data has no interactions", nameof(train));
         Options = options;
         _train = train;
-        _pairs = PackPairs(train);
         NumUsers = train.NumUsers;
         NumItems = train.NumItems;
         _f = options.Factors;
@@ -144,7 +142,6 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
         _q = q;
         _bias = bias;
         _train = train;
-        _pairs = train is null ? null : PackPairs(train);
         PerturbationTargets = Targets(users, items, _f);
     }
 
@@ -176,15 +173,6 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
     public IReadOnlyList<PerturbationTarget> PerturbationTargets { get; }
 
     private int ThreadCount => Options.Threads == 0 ? Environment.ProcessorCount : Options.Threads;
-
-    private static ulong[] PackPairs(Interactions train)
-    {
-        var users = train.UserIndices();
-        var items = train.ItemIndices;
-        var pairs = new ulong[users.Length];
-        for (int k = 0; k < pairs.Length; k++) pairs[k] = (ulong)(uint)users[k] << 32 | (uint)items[k];
-        return pairs;
-    }
 
     private static PerturbationTarget[] Targets(int users, int items, int f) =>
         [new(UserEmbeddings, users, f), new(ItemEmbeddings, items, f)];
@@ -225,7 +213,7 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
         int epoch = EpochsTrained;
         bool perTriple = Options.BatchSize == 1 && adversarial is null && Options.Optimizer == OptimizerKind.Sgd;
         int unitSize = perTriple ? PerTripleUnit : Options.BatchSize;
-        var sampler = _sampler ??= new Sampler(this, train);
+        var sampler = _sampler ??= new TripleSampler(train, Options.Seed);
         sampler.StartEpoch(epoch, unitSize, assignSlots: !perTriple);
         int units = sampler.Units;
         EnsureOptimizerState();
@@ -242,15 +230,7 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
         }
 
         // The notebook's Δ provider is itself a parallel full-data pass: then sample on the same thread.
-        if (ThreadCount > 1 && adversarial?.DeltaProvider is null && units > 1) SamplingPipeline.Run(sampler.Units, Sampler.Buffers, b => sampler.Fill(b), b => Update(b, sampler.Buffer(b)), cancellationToken);
-        else
-        {
-            for (int b = 0; b < units; b++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                Update(b, sampler.Fill(b));
-            }
-        }
+        sampler.Run(ThreadCount > 1 && adversarial?.DeltaProvider is null, Update, cancellationToken);
         progress?.Report(new ProgressUpdate(task, units, units));
         EpochsTrained++;
         return new EpochStats(epoch, updater.Loss, updater.AdvLoss, updater.Steps, sw.Elapsed.TotalSeconds);
@@ -274,86 +254,6 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
 
     // Triples per work unit on the per-triple SGD path (one RNG stream and one hand-off per unit).
     private const int PerTripleUnit = 1024;
-
-    /// <summary>A batch of sampled triples, with each touched row's slot in the updater's compact buffers.</summary>
-    private sealed class SampledUnit(int capacity, int maxUsers, int maxItems)
-    {
-        public readonly int[] U = new int[capacity], I = new int[capacity], J = new int[capacity];
-        public readonly int[] SlotU = new int[capacity], SlotI = new int[capacity], SlotJ = new int[capacity];
-        public readonly int[] TouchedU = new int[maxUsers], TouchedI = new int[maxItems];
-        public int Count, NumTouchedU, NumTouchedI;
-    }
-
-    /// <summary>Shuffles the epoch's pairs unit by unit and draws the negatives; used by one thread at a time.</summary>
-    private sealed class Sampler(BprMf model, Interactions train)
-    {
-        public const int Buffers = 2;
-        private readonly ulong[] _order = new ulong[train.Count];
-        private readonly int[] _stampU = new int[model.NumUsers], _stampI = new int[model.NumItems];
-        private readonly int[] _slotU = new int[model.NumUsers], _slotI = new int[model.NumItems];
-        private readonly SampledUnit[] _buffers = new SampledUnit[Buffers];
-        private Xoshiro _shuffle;
-        private int _epoch, _unitSize, _stamp;
-        private bool _assignSlots;
-
-        public int Units { get; private set; }
-
-        public void StartEpoch(int epoch, int unitSize, bool assignSlots)
-        {
-            model._pairs.AsSpan().CopyTo(_order);
-            _shuffle = Xoshiro.Derive(model.Options.Seed, 1 + (ulong)epoch);
-            _epoch = epoch;
-            _assignSlots = assignSlots;
-            Units = (_order.Length + unitSize - 1) / unitSize;
-            if (_unitSize != unitSize)
-            {
-                _unitSize = unitSize;
-                for (int k = 0; k < Buffers; k++)
-                    _buffers[k] = new SampledUnit(unitSize, Math.Min(unitSize, model.NumUsers), Math.Min(2 * unitSize, model.NumItems));
-            }
-        }
-
-        public SampledUnit Buffer(int unit) => _buffers[unit % Buffers];
-
-        /// <summary>Fills unit <paramref name="unit"/> (called for 0, 1, 2, … in order).</summary>
-        public SampledUnit Fill(int unit)
-        {
-            var s = Buffer(unit);
-            int n = _order.Length, start = unit * _unitSize, end = Math.Min(n, start + _unitSize);
-            // forward Fisher–Yates: positions [start, end) take their final values now
-            for (int k = start; k < end; k++)
-            {
-                int r = k + _shuffle.NextInt(n - k);
-                (_order[k], _order[r]) = (_order[r], _order[k]);
-            }
-            var rng = Xoshiro.Derive(model.Options.Seed, 1 + (ulong)_epoch, 1 + (ulong)unit);
-            _stamp++;
-            s.Count = s.NumTouchedU = s.NumTouchedI = 0;
-            for (int k = start; k < end; k++)
-            {
-                ulong pair = _order[k];
-                int u = (int)(pair >> 32), i = (int)(uint)pair;
-                int j = model.SampleNegative(train, u, ref rng);
-                if (j < 0) continue;
-                int m = s.Count++;
-                s.U[m] = u; s.I[m] = i; s.J[m] = j;
-                if (!_assignSlots) continue;
-                s.SlotU[m] = Slot(u, _stampU, _slotU, s.TouchedU, ref s.NumTouchedU);
-                s.SlotI[m] = Slot(i, _stampI, _slotI, s.TouchedI, ref s.NumTouchedI);
-                s.SlotJ[m] = Slot(j, _stampI, _slotI, s.TouchedI, ref s.NumTouchedI);
-            }
-            return s;
-        }
-
-        // The row's slot in this unit: assigned on first touch.
-        private int Slot(int row, int[] stamps, int[] slots, int[] touched, ref int numTouched)
-        {
-            if (stamps[row] == _stamp) return slots[row];
-            stamps[row] = _stamp;
-            touched[numTouched] = row;
-            return slots[row] = numTouched++;
-        }
-    }
 
     /// <summary>
     /// The updater's buffers: gradients (and Δ) of the rows a batch touched, by slot — small enough to stay in
@@ -385,16 +285,6 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
                 if (_bias is not null) { _b1 = new float[NumItems]; _b2 = new float[NumItems]; }
                 break;
         }
-    }
-
-    /// <summary>Draws a uniform negative not in <paramref name="user"/>'s training items; -1 when the user has every item.</summary>
-    private int SampleNegative(Interactions train, int user, ref Xoshiro rng)
-    {
-        var items = train.ItemsOf(user);
-        if (items.Length >= NumItems) return -1;
-        int j;
-        do j = rng.NextInt(NumItems); while (items.BinarySearch(j) >= 0);
-        return j;
     }
 
     // The fastest path: per-triple SGD, gradient and update fused.
@@ -547,26 +437,8 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
     // ---------------------------------------------------------------- attacks
 
     /// <inheritdoc/>
-    public ILossSample DrawAttackSample(ulong seed)
-    {
-        var train = _train ?? throw new InvalidOperationException("this model was loaded without its training data; pass the training interactions to Load to attack it");
-        int n = train.Count;
-        var users = train.UserIndices();
-        var pos = train.ItemIndices.ToArray();
-        var neg = new int[n];
-        const int Chunk = 1 << 14;
-        int chunks = (n + Chunk - 1) / Chunk;
-        Parallel.For(0, chunks, c =>
-        {
-            var rng = Xoshiro.Derive(seed, 0xA77AC, (ulong)c);
-            int end = Math.Min(n, (c + 1) * Chunk);
-            for (int k = c * Chunk; k < end; k++) neg[k] = SampleNegative(train, users[k], ref rng);
-        });
-        // users that have every item have no negative: leave them out
-        if (Array.IndexOf(neg, -1) < 0) return new TripleSample(users, pos, neg);
-        var keep = Enumerable.Range(0, n).Where(k => neg[k] >= 0).ToArray();
-        return new TripleSample(keep.Select(k => users[k]).ToArray(), keep.Select(k => pos[k]).ToArray(), keep.Select(k => neg[k]).ToArray());
-    }
+    public ILossSample DrawAttackSample(ulong seed) =>
+        TripleSampler.DrawAttackSample(_train ?? throw new InvalidOperationException("this model was loaded without its training data; pass the training interactions to Load to attack it"), seed);
 
     /// <inheritdoc/>
     /// <remarks>

@@ -123,10 +123,9 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel
     private readonly float[][] _w; // γ_u (users×F), γ_i (items×F), θ_u (users×K), Eᵀ (K×D), β′ (D), b (items)
     private readonly float[] _features; // items × D, not modified
     private readonly Interactions? _train;
-    private readonly ulong[]? _pairs;
     private float[][]? _s1, _s2; // optimizer state per table
     private long _adamStep;
-    private Sampler? _sampler;
+    private TripleSampler? _sampler;
     private Work? _work;
     private FactorScorer? _scorer;
     private readonly Lock _scorerLock = new();
@@ -144,7 +143,6 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel
         Options = options;
         Features = features;
         _train = train;
-        _pairs = PackPairs(train);
         NumUsers = train.NumUsers;
         NumItems = train.NumItems;
         _f = options.Factors;
@@ -173,7 +171,6 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel
         _features = features.Values;
         _w = tables;
         _train = train;
-        _pairs = train is null ? null : PackPairs(train);
         PerturbationTargets = Targets(NumUsers, NumItems, _f, _d);
     }
 
@@ -220,15 +217,6 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel
     internal float[][] Parameters => _w;
 
     private int ThreadCount => Options.Threads == 0 ? Environment.ProcessorCount : Options.Threads;
-
-    private static ulong[] PackPairs(Interactions train)
-    {
-        var users = train.UserIndices();
-        var items = train.ItemIndices;
-        var pairs = new ulong[users.Length];
-        for (int k = 0; k < pairs.Length; k++) pairs[k] = (ulong)(uint)users[k] << 32 | (uint)items[k];
-        return pairs;
-    }
 
     private static PerturbationTarget[] Targets(int users, int items, int f, int d) =>
         [new(UserEmbeddings, users, f), new(ItemEmbeddings, items, f), new(ItemFeatureVectors, items, d)];
@@ -304,8 +292,8 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel
         adversarial?.Validate();
         var sw = Stopwatch.StartNew();
         int epoch = EpochsTrained;
-        var sampler = _sampler ??= new Sampler(this, train, Options.BatchSize);
-        sampler.StartEpoch(epoch);
+        var sampler = _sampler ??= new TripleSampler(train, Options.Seed);
+        sampler.StartEpoch(epoch, Options.BatchSize, assignSlots: true);
         int units = sampler.Units;
         EnsureOptimizerState();
         var work = _work ??= new Work(Options.BatchSize, NumUsers, NumItems, _f, _k, _d);
@@ -314,22 +302,12 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel
         string task = adversarial is null ? $"{ModelName} epoch {epoch + 1}" : $"AMR epoch {epoch + 1}";
         try
         {
-            void Update(int unit)
+            void Update(int unit, SampledUnit batch)
             {
-                UpdateBatch(work, sampler.Buffer(unit), adversarial, scope);
+                UpdateBatch(work, batch, adversarial, scope);
                 if (progress is not null && unit % 16 == 0) progress.Report(new ProgressUpdate(task, unit + 1, units));
             }
-            if (ThreadCount > 1 && adversarial?.DeltaProvider is null && units > 1)
-                SamplingPipeline.Run(units, Sampler.Buffers, b => sampler.Fill(b), Update, cancellationToken);
-            else
-            {
-                for (int b = 0; b < units; b++)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    sampler.Fill(b);
-                    Update(b);
-                }
-            }
+            sampler.Run(ThreadCount > 1 && adversarial?.DeltaProvider is null, Update, cancellationToken);
         }
         finally
         {
@@ -343,7 +321,7 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel
     /// <summary>One mini-batch on the given triples (for tests): the same step as an epoch's.</summary>
     internal void TrainBatch(int[] users, int[] positives, int[] negatives, AdversarialStep? adversarial, FeatureDeltaScope scope)
     {
-        var sampler = _sampler ??= new Sampler(this, _train!, Math.Max(Options.BatchSize, users.Length));
+        var sampler = _sampler ??= new TripleSampler(_train!, Options.Seed);
         var unit = sampler.FillFrom(users, positives, negatives);
         EnsureOptimizerState();
         var work = _work ??= new Work(Math.Max(Options.BatchSize, users.Length), NumUsers, NumItems, _f, _k, _d);
@@ -372,107 +350,6 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel
         else _s2 = _w.Select(t => new float[t.Length]).ToArray();
     }
 
-    /// <summary>A batch of sampled triples with each touched row's slot in the work buffers.</summary>
-    private sealed class SampledUnit(int capacity, int maxUsers, int maxItems)
-    {
-        public readonly int[] U = new int[capacity], I = new int[capacity], J = new int[capacity];
-        public readonly int[] SlotU = new int[capacity], SlotI = new int[capacity], SlotJ = new int[capacity];
-        public readonly int[] TouchedU = new int[maxUsers], TouchedI = new int[maxItems];
-        public int Count, NumTouchedU, NumTouchedI;
-    }
-
-    /// <summary>Shuffles the epoch's pairs batch by batch and draws the negatives; used by one thread at a time.</summary>
-    private sealed class Sampler
-    {
-        public const int Buffers = 2;
-        private readonly Vbpr _model;
-        private readonly Interactions _train;
-        private readonly ulong[] _order;
-        private readonly int[] _stampU, _stampI, _slotU, _slotI;
-        private readonly SampledUnit[] _buffers = new SampledUnit[Buffers];
-        private readonly int _unitSize;
-        private Xoshiro _shuffle;
-        private int _epoch, _stamp;
-
-        public Sampler(Vbpr model, Interactions train, int unitSize)
-        {
-            _model = model;
-            _train = train;
-            _order = new ulong[train.Count];
-            _stampU = new int[model.NumUsers];
-            _stampI = new int[model.NumItems];
-            _slotU = new int[model.NumUsers];
-            _slotI = new int[model.NumItems];
-            _unitSize = unitSize;
-            for (int k = 0; k < Buffers; k++)
-                _buffers[k] = new SampledUnit(unitSize, Math.Min(unitSize, model.NumUsers), Math.Min(2 * unitSize, model.NumItems));
-        }
-
-        public int Units { get; private set; }
-
-        public void StartEpoch(int epoch)
-        {
-            _model._pairs.AsSpan().CopyTo(_order);
-            _shuffle = Xoshiro.Derive(_model.Options.Seed, 1 + (ulong)epoch);
-            _epoch = epoch;
-            Units = (_order.Length + _unitSize - 1) / _unitSize;
-        }
-
-        public SampledUnit Buffer(int unit) => _buffers[unit % Buffers];
-
-        public SampledUnit Fill(int unit)
-        {
-            var s = Buffer(unit);
-            int n = _order.Length, start = unit * _unitSize, end = Math.Min(n, start + _unitSize);
-            for (int k = start; k < end; k++)
-            {
-                int r = k + _shuffle.NextInt(n - k);
-                (_order[k], _order[r]) = (_order[r], _order[k]);
-            }
-            var rng = Xoshiro.Derive(_model.Options.Seed, 1 + (ulong)_epoch, 1 + (ulong)unit);
-            Begin(s);
-            for (int k = start; k < end; k++)
-            {
-                ulong pair = _order[k];
-                int u = (int)(pair >> 32), i = (int)(uint)pair;
-                int j = SampleNegative(_train, _model.NumItems, u, ref rng);
-                if (j >= 0) Add(s, u, i, j);
-            }
-            return s;
-        }
-
-        public SampledUnit FillFrom(int[] users, int[] positives, int[] negatives)
-        {
-            var s = _buffers[0];
-            Begin(s);
-            for (int t = 0; t < users.Length; t++) Add(s, users[t], positives[t], negatives[t]);
-            return s;
-        }
-
-        private void Begin(SampledUnit s)
-        {
-            _stamp++;
-            s.Count = s.NumTouchedU = s.NumTouchedI = 0;
-        }
-
-        private void Add(SampledUnit s, int u, int i, int j)
-        {
-            int m = s.Count++;
-            s.U[m] = u; s.I[m] = i; s.J[m] = j;
-            s.SlotU[m] = Slot(u, _stampU, _slotU, s.TouchedU, ref s.NumTouchedU);
-            s.SlotI[m] = Slot(i, _stampI, _slotI, s.TouchedI, ref s.NumTouchedI);
-            s.SlotJ[m] = Slot(j, _stampI, _slotI, s.TouchedI, ref s.NumTouchedI);
-        }
-
-        private int Slot(int row, int[] stamps, int[] slots, int[] touched, ref int numTouched)
-        {
-            if (stamps[row] == _stamp) return slots[row];
-            stamps[row] = _stamp;
-            touched[numTouched] = row;
-            return slots[row] = numTouched++;
-        }
-    }
-
     /// <summary>Per-batch buffers, by slot of a touched row: gradients, projections, Δ; allocated once.</summary>
     private sealed class Work
     {
@@ -492,16 +369,6 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel
             Wu = new float[mu * d]; Zu = new float[mu * k]; Bw = new float[mu]; Nrm = new float[mu]; Ucoef = new float[mu];
             TempK = new float[k]; TempD = new float[d]; ET = new float[d * FactorKernels.PaddedWidth(k)];
         }
-    }
-
-    /// <summary>Draws a uniform negative not in <paramref name="user"/>'s training items; -1 when the user has every item.</summary>
-    private static int SampleNegative(Interactions train, int numItems, int user, ref Xoshiro rng)
-    {
-        var items = train.ItemsOf(user);
-        if (items.Length >= numItems) return -1;
-        int j;
-        do j = rng.NextInt(numItems); while (items.BinarySearch(j) >= 0);
-        return j;
     }
 
     // One mini-batch: gradients summed at the parameters the batch started from, applied once to each touched row.
@@ -759,25 +626,8 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel
     // ---------------------------------------------------------------- attacks
 
     /// <inheritdoc/>
-    public ILossSample DrawAttackSample(ulong seed)
-    {
-        var train = _train ?? throw new InvalidOperationException("this model was loaded without its training data; pass the training interactions to Load to attack it");
-        int n = train.Count;
-        var users = train.UserIndices();
-        var pos = train.ItemIndices.ToArray();
-        var neg = new int[n];
-        const int Chunk = 1 << 14;
-        int chunks = (n + Chunk - 1) / Chunk;
-        Parallel.For(0, chunks, c =>
-        {
-            var rng = Xoshiro.Derive(seed, 0xA77AC, (ulong)c);
-            int end = Math.Min(n, (c + 1) * Chunk);
-            for (int t = c * Chunk; t < end; t++) neg[t] = SampleNegative(train, NumItems, users[t], ref rng);
-        });
-        if (Array.IndexOf(neg, -1) < 0) return new TripleSample(users, pos, neg);
-        var keep = Enumerable.Range(0, n).Where(t => neg[t] >= 0).ToArray();
-        return new TripleSample(keep.Select(t => users[t]).ToArray(), keep.Select(t => pos[t]).ToArray(), keep.Select(t => neg[t]).ToArray());
-    }
+    public ILossSample DrawAttackSample(ulong seed) =>
+        TripleSampler.DrawAttackSample(_train ?? throw new InvalidOperationException("this model was loaded without its training data; pass the training interactions to Load to attack it"), seed);
 
     /// <inheritdoc/>
     /// <remarks>
