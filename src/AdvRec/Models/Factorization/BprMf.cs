@@ -99,14 +99,15 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
     private const int FileVersion = 1;
     private static ReadOnlySpan<byte> FileMagic => "ADVRECMF"u8;
 
+    // tables in the optimizer
+    private const int TP = 0, TQ = 1, TBias = 2;
+
     private readonly int _f;
     private readonly float[] _p;
     private readonly float[] _q;
     private readonly float[]? _bias;
     private readonly Interactions? _train;
-    private float[]? _p1, _q1, _b1; // optimizer state: Adagrad accumulators or Adam first moments
-    private float[]? _p2, _q2, _b2; // Adam second moments
-    private long _adamStep;
+    private RowOptimizer? _optimizer;
     private TripleSampler? _sampler;
     private float[][]? _gradientScratch;
     private Updater? _updater;
@@ -216,7 +217,8 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
         var sampler = _sampler ??= new TripleSampler(train, Options.Seed);
         sampler.StartEpoch(epoch, unitSize, assignSlots: !perTriple);
         int units = sampler.Units;
-        EnsureOptimizerState();
+        var optimizer = _optimizer ??= new RowOptimizer([_p, _q, _bias], Options.Optimizer, Options.LearningRate,
+            Options.AdagradInitialAccumulator, Options.OptimizerEpsilon, Options.Beta1, Options.Beta2);
         var updater = _updater ??= new Updater(Options.BatchSize, NumUsers, NumItems, _f);
         updater.Loss = updater.AdvLoss = 0;
         updater.Steps = 0;
@@ -225,7 +227,7 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
         void Update(int unit, SampledUnit batch)
         {
             if (perTriple) UpdatePerTriple(updater, batch);
-            else UpdateBatch(updater, batch, adversarial);
+            else UpdateBatch(updater, optimizer, batch, adversarial);
             if (progress is not null && unit % 16 == 0) progress.Report(new ProgressUpdate(task, unit + 1, units));
         }
 
@@ -268,25 +270,6 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
         public long Steps;
     }
 
-    private void EnsureOptimizerState()
-    {
-        switch (Options.Optimizer)
-        {
-            case OptimizerKind.Adagrad when _p1 is null:
-                _p1 = new float[_p.Length];
-                _q1 = new float[_q.Length];
-                _p1.AsSpan().Fill(Options.AdagradInitialAccumulator);
-                _q1.AsSpan().Fill(Options.AdagradInitialAccumulator);
-                if (_bias is not null) { _b1 = new float[NumItems]; _b1.AsSpan().Fill(Options.AdagradInitialAccumulator); }
-                break;
-            case OptimizerKind.Adam when _p1 is null:
-                _p1 = new float[_p.Length]; _q1 = new float[_q.Length];
-                _p2 = new float[_p.Length]; _q2 = new float[_q.Length];
-                if (_bias is not null) { _b1 = new float[NumItems]; _b2 = new float[NumItems]; }
-                break;
-        }
-    }
-
     // The fastest path: per-triple SGD, gradient and update fused.
     private void UpdatePerTriple(Updater w, SampledUnit s)
     {
@@ -308,7 +291,7 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
 
     // One mini-batch: gradients summed over the batch at the parameters it started from, then applied once to
     // each touched row. With APR, a second pass adds λ·∇L_BPR(θ + Δ).
-    private void UpdateBatch(Updater w, SampledUnit s, AdversarialStep? adv)
+    private void UpdateBatch(Updater w, RowOptimizer optimizer, SampledUnit s, AdversarialStep? adv)
     {
         int f = _f, m = s.Count;
         float reg = Options.Regularization, regB = Options.BiasRegularization;
@@ -361,7 +344,7 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
                 AddRegularization(w, s, t, reg, regB);
             }
         }
-        ApplyAndClear(w, s);
+        ApplyAndClear(w, optimizer, s);
     }
 
     // Rows are scattered over tables larger than the cache: ask for the next rows while this one computes.
@@ -391,47 +374,22 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
         }
     }
 
-    private void ApplyAndClear(Updater w, SampledUnit s)
+    private void ApplyAndClear(Updater w, RowOptimizer optimizer, SampledUnit s)
     {
         int f = _f;
-        float lr = Options.LearningRate, eps = Options.OptimizerEpsilon;
-        float lrT = lr;
-        if (Options.Optimizer == OptimizerKind.Adam)
-        {
-            long t = ++_adamStep;
-            lrT = (float)(lr * Math.Sqrt(1 - Math.Pow(Options.Beta2, t)) / (1 - Math.Pow(Options.Beta1, t)));
-        }
-        float[]? p1 = _p1, q1 = _q1;
+        optimizer.BeginStep();
         for (int r = 0; r < s.NumTouchedU; r++)
         {
-            if (p1 is not null && r + PrefetchDistance < s.NumTouchedU) FactorKernels.Prefetch(p1, s.TouchedU[r + PrefetchDistance] * f, f);
-            int u = s.TouchedU[r];
-            ApplyRow(_p.AsSpan(u * f, f), w.GradU.AsSpan(r * f, f), _p1, _p2, u * f, lr, lrT, eps);
+            if (r + PrefetchDistance < s.NumTouchedU) optimizer.PrefetchState(TP, s.TouchedU[r + PrefetchDistance] * f, f);
+            optimizer.Apply(TP, s.TouchedU[r] * f, w.GradU.AsSpan(r * f, f));
         }
         for (int r = 0; r < s.NumTouchedI; r++)
         {
-            if (q1 is not null && r + PrefetchDistance < s.NumTouchedI) FactorKernels.Prefetch(q1, s.TouchedI[r + PrefetchDistance] * f, f);
+            if (r + PrefetchDistance < s.NumTouchedI) optimizer.PrefetchState(TQ, s.TouchedI[r + PrefetchDistance] * f, f);
             int i = s.TouchedI[r];
-            ApplyRow(_q.AsSpan(i * f, f), w.GradI.AsSpan(r * f, f), _q1, _q2, i * f, lr, lrT, eps);
-            if (_bias is not null) ApplyRow(_bias.AsSpan(i, 1), w.GradB.AsSpan(r, 1), _b1, _b2, i, lr, lrT, eps);
+            optimizer.Apply(TQ, i * f, w.GradI.AsSpan(r * f, f));
+            if (_bias is not null) optimizer.Apply(TBias, i, w.GradB.AsSpan(r, 1));
         }
-    }
-
-    private void ApplyRow(Span<float> w, Span<float> g, float[]? s1, float[]? s2, int offset, float lr, float lrT, float eps)
-    {
-        switch (Options.Optimizer)
-        {
-            case OptimizerKind.Sgd:
-                FactorKernels.SgdRow(w, g, lr);
-                break;
-            case OptimizerKind.Adagrad:
-                FactorKernels.AdagradRow(w, g, s1.AsSpan(offset, w.Length), lr, eps);
-                break;
-            case OptimizerKind.Adam:
-                FactorKernels.AdamRow(w, g, s1.AsSpan(offset, w.Length), s2.AsSpan(offset, w.Length), lrT, Options.Beta1, Options.Beta2, eps);
-                break;
-        }
-        g.Clear();
     }
 
     // ---------------------------------------------------------------- attacks

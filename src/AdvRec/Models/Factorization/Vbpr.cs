@@ -123,8 +123,7 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel
     private readonly float[][] _w; // γ_u (users×F), γ_i (items×F), θ_u (users×K), Eᵀ (K×D), β′ (D), b (items)
     private readonly float[] _features; // items × D, not modified
     private readonly Interactions? _train;
-    private float[][]? _s1, _s2; // optimizer state per table
-    private long _adamStep;
+    private RowOptimizer? _optimizer;
     private TripleSampler? _sampler;
     private Work? _work;
     private FactorScorer? _scorer;
@@ -295,7 +294,7 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel
         var sampler = _sampler ??= new TripleSampler(train, Options.Seed);
         sampler.StartEpoch(epoch, Options.BatchSize, assignSlots: true);
         int units = sampler.Units;
-        EnsureOptimizerState();
+        var optimizer = Optimizer();
         var work = _work ??= new Work(Options.BatchSize, NumUsers, NumItems, _f, _k, _d);
         work.Loss = work.AdvLoss = 0;
         work.Steps = 0;
@@ -304,7 +303,7 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel
         {
             void Update(int unit, SampledUnit batch)
             {
-                UpdateBatch(work, batch, adversarial, scope);
+                UpdateBatch(work, optimizer, batch, adversarial, scope);
                 if (progress is not null && unit % 16 == 0) progress.Report(new ProgressUpdate(task, unit + 1, units));
             }
             sampler.Run(ThreadCount > 1 && adversarial?.DeltaProvider is null, Update, cancellationToken);
@@ -323,9 +322,8 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel
     {
         var sampler = _sampler ??= new TripleSampler(_train!, Options.Seed);
         var unit = sampler.FillFrom(users, positives, negatives);
-        EnsureOptimizerState();
         var work = _work ??= new Work(Math.Max(Options.BatchSize, users.Length), NumUsers, NumItems, _f, _k, _d);
-        UpdateBatch(work, unit, adversarial, scope);
+        UpdateBatch(work, Optimizer(), unit, adversarial, scope);
         lock (_scorerLock) _scorer = null;
     }
 
@@ -341,14 +339,9 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel
         lock (_scorerLock) _scorer = null;
     }
 
-    private void EnsureOptimizerState()
-    {
-        if (_s1 is not null || Options.Optimizer == OptimizerKind.Sgd) return;
-        _s1 = _w.Select(t => new float[t.Length]).ToArray();
-        if (Options.Optimizer == OptimizerKind.Adagrad)
-            foreach (var s in _s1) s.AsSpan().Fill(Options.AdagradInitialAccumulator);
-        else _s2 = _w.Select(t => new float[t.Length]).ToArray();
-    }
+    // the optimizer and its state, allocated at the first step
+    private RowOptimizer Optimizer() => _optimizer ??= new RowOptimizer(_w, Options.Optimizer, Options.LearningRate,
+        Options.AdagradInitialAccumulator, Options.OptimizerEpsilon, Options.Beta1, Options.Beta2);
 
     /// <summary>Per-batch buffers, by slot of a touched row: gradients, projections, Δ; allocated once.</summary>
     private sealed class Work
@@ -372,7 +365,7 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel
     }
 
     // One mini-batch: gradients summed at the parameters the batch started from, applied once to each touched row.
-    private void UpdateBatch(Work w, SampledUnit s, AdversarialStep? adv, FeatureDeltaScope scope)
+    private void UpdateBatch(Work w, RowOptimizer optimizer, SampledUnit s, AdversarialStep? adv, FeatureDeltaScope scope)
     {
         int f = _f, k = _k, d = _d, m = s.Count, nI = s.NumTouchedI, nU = s.NumTouchedU;
         float[] gu = _w[TGu], gi = _w[TGi], tu = _w[TTu], eT = _w[TE], bp = _w[TBp], bi = _w[TBi], feat = _features;
@@ -465,7 +458,7 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel
             FactorKernels.AddScaled(w.GradE, eT, le);
             FactorKernels.AddScaled(w.GradBp, bp, le);
         }
-        Apply(w, s);
+        Apply(w, optimizer, s);
     }
 
     private const int PrefetchDistance = 4;
@@ -580,47 +573,24 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel
         FactorKernels.AddOuterSum(w.GradE, k, w.Zu, w.Wu, d, default, nU);
     }
 
-    private void Apply(Work w, SampledUnit s)
+    private void Apply(Work w, RowOptimizer optimizer, SampledUnit s)
     {
         int f = _f, k = _k;
-        float lr = Options.LearningRate, lrT = lr;
-        if (Options.Optimizer == OptimizerKind.Adam)
-        {
-            long t = ++_adamStep;
-            lrT = (float)(lr * Math.Sqrt(1 - Math.Pow(Options.Beta2, t)) / (1 - Math.Pow(Options.Beta1, t)));
-        }
+        optimizer.BeginStep();
         for (int r = 0; r < s.NumTouchedU; r++)
         {
             int u = s.TouchedU[r];
-            ApplyRow(TGu, u * f, w.GradGu.AsSpan(r * f, f), lr, lrT);
-            ApplyRow(TTu, u * k, w.GradTu.AsSpan(r * k, k), lr, lrT);
+            optimizer.Apply(TGu, u * f, w.GradGu.AsSpan(r * f, f));
+            optimizer.Apply(TTu, u * k, w.GradTu.AsSpan(r * k, k));
         }
         for (int r = 0; r < s.NumTouchedI; r++)
         {
             int i = s.TouchedI[r];
-            ApplyRow(TGi, i * f, w.GradGi.AsSpan(r * f, f), lr, lrT);
-            ApplyRow(TBi, i, w.GradBi.AsSpan(r, 1), lr, lrT);
+            optimizer.Apply(TGi, i * f, w.GradGi.AsSpan(r * f, f));
+            optimizer.Apply(TBi, i, w.GradBi.AsSpan(r, 1));
         }
-        ApplyRow(TE, 0, w.GradE, lr, lrT);
-        ApplyRow(TBp, 0, w.GradBp, lr, lrT);
-    }
-
-    private void ApplyRow(int table, int offset, Span<float> g, float lr, float lrT)
-    {
-        var row = _w[table].AsSpan(offset, g.Length);
-        switch (Options.Optimizer)
-        {
-            case OptimizerKind.Sgd:
-                FactorKernels.SgdRow(row, g, lr);
-                break;
-            case OptimizerKind.Adagrad:
-                FactorKernels.AdagradRow(row, g, _s1![table].AsSpan(offset, g.Length), lr, Options.OptimizerEpsilon);
-                break;
-            case OptimizerKind.Adam:
-                FactorKernels.AdamRow(row, g, _s1![table].AsSpan(offset, g.Length), _s2![table].AsSpan(offset, g.Length), lrT, Options.Beta1, Options.Beta2, Options.OptimizerEpsilon);
-                break;
-        }
-        g.Clear();
+        optimizer.Apply(TE, 0, w.GradE);
+        optimizer.Apply(TBp, 0, w.GradBp);
     }
 
     // ---------------------------------------------------------------- attacks
