@@ -128,8 +128,8 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
         _q = new float[checked(NumItems * _f)];
         _bias = options.ItemBias ? new float[NumItems] : null;
         var rng = Xoshiro.Derive(options.Seed, 0);
-        Initialize(_p, NumUsers, ref rng);
-        Initialize(_q, NumItems, ref rng);
+        FactorInit.Fill(_p, NumUsers, _f, options.Init, options.InitStd, ref rng);
+        FactorInit.Fill(_q, NumItems, _f, options.Init, options.InitStd, ref rng);
         PerturbationTargets = Targets(NumUsers, NumItems, _f);
     }
 
@@ -530,26 +530,5 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
         var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan());
         if (br.Read(bytes) != bytes.Length) throw new DataFormatException(path, 0, "the model file is truncated");
         return values;
-    }
-
-    private void Initialize(float[] table, int rows, ref Xoshiro rng)
-    {
-        if (Options.Init == Initialization.GlorotUniform)
-        {
-            // U(−a, a) with a = sqrt(6 / (fan_in + fan_out)), the table being rows × factors (as Keras)
-            float a = MathF.Sqrt(6f / (rows + _f));
-            for (int k = 0; k < table.Length; k++) table[k] = (2f * rng.NextFloat() - 1f) * a;
-        }
-        else FillTruncatedNormal(table, Options.InitStd, ref rng);
-    }
-
-    private static void FillTruncatedNormal(float[] values, float std, ref Xoshiro rng)
-    {
-        for (int k = 0; k < values.Length; k++)
-        {
-            double x;
-            do x = rng.NextGaussian(); while (Math.Abs(x) > 2.0);
-            values[k] = (float)(x * std);
-        }
     }
 }

@@ -150,11 +150,11 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel
         _features = features.Values;
         _w = [new float[checked(NumUsers * _f)], new float[checked(NumItems * _f)], new float[checked(NumUsers * _k)], new float[checked(_k * _d)], new float[_d], new float[NumItems]];
         var rng = Xoshiro.Derive(options.Seed, 0);
-        Initialize(_w[TGu], NumUsers, _f, ref rng);
-        Initialize(_w[TGi], NumItems, _f, ref rng);
-        Initialize(_w[TTu], NumUsers, _k, ref rng);
-        Initialize(_w[TE], _d, _k, ref rng); // Elliot's E is D × K: the same fans
-        Initialize(_w[TBp], _d, 1, ref rng);
+        FactorInit.Fill(_w[TGu], NumUsers, _f, options.Init, options.InitStd, ref rng);
+        FactorInit.Fill(_w[TGi], NumItems, _f, options.Init, options.InitStd, ref rng);
+        FactorInit.Fill(_w[TTu], NumUsers, _k, options.Init, options.InitStd, ref rng);
+        FactorInit.Fill(_w[TE], _d, _k, options.Init, options.InitStd, ref rng); // Elliot's E is D × K: the same fans
+        FactorInit.Fill(_w[TBp], _d, 1, options.Init, options.InitStd, ref rng);
         PerturbationTargets = Targets(NumUsers, NumItems, _f, _d);
     }
 
@@ -804,21 +804,5 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel
         if (options.Factors != source.Options.Factors || options.FactorsD != source.Options.FactorsD)
             throw new ArgumentException($"the pre-trained VBPR has factors {source.Options.Factors} and factors_d {source.Options.FactorsD}; the options ask for {options.Factors} and {options.FactorsD}", nameof(options));
         return new Vbpr(options, source.Features, source.NumUsers, source._w.Select(t => (float[])t.Clone()).ToArray(), source._train);
-    }
-
-    private void Initialize(float[] table, int rows, int cols, ref Xoshiro rng)
-    {
-        if (Options.Init == Initialization.GlorotUniform)
-        {
-            float a = MathF.Sqrt(6f / (rows + cols));
-            for (int x = 0; x < table.Length; x++) table[x] = (2f * rng.NextFloat() - 1f) * a;
-            return;
-        }
-        for (int x = 0; x < table.Length; x++)
-        {
-            double v;
-            do v = rng.NextGaussian(); while (Math.Abs(v) > 2.0);
-            table[x] = (float)(v * Options.InitStd);
-        }
     }
 }
