@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Text.Json;
 using AdvRec.Data;
-using AdvRec.IO;
 using AdvRec.Kernels;
 
 namespace AdvRec.Models.Factorization;
@@ -96,8 +94,7 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
     /// <summary>Name of the item embedding target.</summary>
     public const string ItemEmbeddings = "item_embeddings";
 
-    private const int FileVersion = 1;
-    private static ReadOnlySpan<byte> FileMagic => "ADVRECMF"u8;
+    private static readonly FactorFile<BprMfOptions> FileFormat = new("ADVRECMF", 1, ModelName, "factorization");
 
     // tables in the optimizer
     private const int TP = 0, TQ = 1, TBias = 2;
@@ -468,20 +465,15 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
     /// Writes the model to <paramref name="path"/> (a versioned binary file with a header: format, model name,
     /// options, shapes, then the tables). The file is written under a temporary name and moved into place.
     /// </summary>
-    public void Save(string path) => AtomicFile.Write(path, stream =>
+    public void Save(string path) => FileFormat.Write(path, Options, bw =>
     {
-        using var bw = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-        bw.Write(FileMagic);
-        bw.Write(FileVersion);
-        bw.Write(ModelName);
-        bw.Write(JsonSerializer.Serialize(Options));
         bw.Write(NumUsers);
         bw.Write(NumItems);
         bw.Write(_f);
         bw.Write(_bias is not null);
-        WriteFloats(bw, _p);
-        WriteFloats(bw, _q);
-        if (_bias is not null) WriteFloats(bw, _bias);
+        FactorFile.WriteTable(bw, _p);
+        FactorFile.WriteTable(bw, _q);
+        if (_bias is not null) FactorFile.WriteTable(bw, _bias);
     });
 
     /// <summary>
@@ -489,46 +481,18 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
     /// counts match the model's and keeps it so that the model can be trained further and attacked.
     /// </summary>
     /// <exception cref="DataFormatException">The file is not a BPR-MF model file of a known version, is truncated, or its shapes do not match.</exception>
-    public static BprMf Load(string path, Interactions? train = null)
+    public static BprMf Load(string path, Interactions? train = null) => FileFormat.Read(path, (br, options) =>
     {
-        if (!File.Exists(path)) throw new DataFormatException(path, 0, "model file not found");
-        try
-        {
-            using var stream = File.OpenRead(path);
-            using var br = new BinaryReader(stream);
-            var magic = br.ReadBytes(FileMagic.Length);
-            if (!magic.AsSpan().SequenceEqual(FileMagic)) throw new DataFormatException(path, 0, "not an AdvRec factorization model file (bad magic bytes)");
-            int version = br.ReadInt32();
-            if (version != FileVersion) throw new DataFormatException(path, 0, $"model file format version {version}; this build reads version {FileVersion}");
-            string name = br.ReadString();
-            if (name != ModelName) throw new DataFormatException(path, 0, $"the file holds a {name} model, expected {ModelName}");
-            var options = JsonSerializer.Deserialize<BprMfOptions>(br.ReadString()) ?? throw new DataFormatException(path, 0, "missing options");
-            int users = br.ReadInt32(), items = br.ReadInt32(), f = br.ReadInt32();
-            bool hasBias = br.ReadBoolean();
-            if (users < 1 || items < 1 || f != options.Factors || hasBias != options.ItemBias)
-                throw new DataFormatException(path, 0, $"inconsistent header: {users} users, {items} items, {f} factors, bias {hasBias}, options {options}");
-            if (train is not null && (train.NumUsers != users || train.NumItems != items))
-                throw new DataFormatException(path, 0, $"the model has {users} users × {items} items but the data has {train.NumUsers} users × {train.NumItems} items");
-            var p = ReadFloats(br, checked(users * f), path);
-            var q = ReadFloats(br, checked(items * f), path);
-            var bias = hasBias ? ReadFloats(br, items, path) : null;
-            if (stream.Position != stream.Length) throw new DataFormatException(path, 0, $"{stream.Length - stream.Position} unexpected bytes after the tables");
-            return new BprMf(options, users, items, p, q, bias, train);
-        }
-        catch (EndOfStreamException e)
-        {
-            throw new DataFormatException(path, 0, "the model file is truncated", e);
-        }
-    }
-
-    private static void WriteFloats(BinaryWriter bw, float[] values) =>
-        bw.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
-
-    private static float[] ReadFloats(BinaryReader br, int count, string path)
-    {
-        var values = new float[count];
-        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan());
-        if (br.Read(bytes) != bytes.Length) throw new DataFormatException(path, 0, "the model file is truncated");
-        return values;
-    }
+        int users = br.ReadInt32(), items = br.ReadInt32(), f = br.ReadInt32();
+        bool hasBias = br.ReadBoolean();
+        if (users < 1 || items < 1 || f != options.Factors || hasBias != options.ItemBias)
+            throw new DataFormatException(path, 0, $"inconsistent header: {users} users, {items} items, {f} factors, bias {hasBias}, options {options}");
+        if (train is not null && (train.NumUsers != users || train.NumItems != items))
+            throw new DataFormatException(path, 0, $"the model has {users} users × {items} items but the data has {train.NumUsers} users × {train.NumItems} items");
+        var p = FactorFile.ReadTable(br, checked(users * f), path);
+        var q = FactorFile.ReadTable(br, checked(items * f), path);
+        var bias = hasBias ? FactorFile.ReadTable(br, items, path) : null;
+        FactorFile.CheckEnd(br, path);
+        return new BprMf(options, users, items, p, q, bias, train);
+    });
 }

@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
-using System.Text.Json;
 using AdvRec.Data;
 using AdvRec.Data.Features;
-using AdvRec.IO;
 using AdvRec.Kernels;
 
 namespace AdvRec.Models.Factorization;
@@ -113,8 +111,7 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel
     /// <summary>Name of the item feature target (f_i).</summary>
     public const string ItemFeatureVectors = "item_features";
 
-    private const int FileVersion = 1;
-    private static ReadOnlySpan<byte> FileMagic => "ADVRECVB"u8;
+    private static readonly FactorFile<VbprOptions> FileFormat = new("ADVRECVB", 1, ModelName, "VBPR");
 
     // parameter tables, in this order everywhere (snapshots, optimizer state, the file)
     private const int TGu = 0, TGi = 1, TTu = 2, TE = 3, TBp = 4, TBi = 5, TableCount = 6;
@@ -720,17 +717,12 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel
     /// Writes the model to <paramref name="path"/> (a versioned binary file: format, model name, options, shapes, then
     /// γ_u, γ_i, θ_u, Eᵀ, β′, b). The features are not stored: pass the same features to <see cref="Load"/>. Atomic.
     /// </summary>
-    public void Save(string path) => AtomicFile.Write(path, stream =>
+    public void Save(string path) => FileFormat.Write(path, Options, bw =>
     {
-        using var bw = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-        bw.Write(FileMagic);
-        bw.Write(FileVersion);
-        bw.Write(ModelName);
-        bw.Write(JsonSerializer.Serialize(Options));
         bw.Write(NumUsers);
         bw.Write(NumItems);
         bw.Write(_d);
-        foreach (var t in _w) bw.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(t.AsSpan()));
+        foreach (var t in _w) FactorFile.WriteTable(bw, t);
     });
 
     /// <summary>
@@ -741,12 +733,9 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel
     public static Vbpr Load(string path, ItemFeatures features, Interactions? train = null)
     {
         ArgumentNullException.ThrowIfNull(features);
-        if (!File.Exists(path)) throw new DataFormatException(path, 0, "model file not found");
-        try
+        return FileFormat.Read(path, (br, options) =>
         {
-            using var stream = File.OpenRead(path);
-            using var br = new BinaryReader(stream);
-            var (options, users, items, d) = ReadHeader(br, path);
+            var (_, users, items, d) = ReadShapes(br, options);
             if (users < 1 || items != features.NumItems || d != features.Dimension)
                 throw new DataFormatException(path, 0, $"the model has {users} users, {items} items and {d}-d features; the features given have {features.NumItems} items of {features.Dimension}");
             if (train is not null && (train.NumUsers != users || train.NumItems != items))
@@ -754,47 +743,18 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel
             int f = options.Factors, k = options.FactorsD;
             int[] sizes = [checked(users * f), checked(items * f), checked(users * k), checked(k * d), d, items];
             var tables = new float[TableCount][];
-            for (int t = 0; t < TableCount; t++)
-            {
-                tables[t] = new float[sizes[t]];
-                var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(tables[t].AsSpan());
-                if (br.Read(bytes) != bytes.Length) throw new DataFormatException(path, 0, "the model file is truncated");
-            }
-            if (stream.Position != stream.Length) throw new DataFormatException(path, 0, $"{stream.Length - stream.Position} unexpected bytes after the tables");
+            for (int t = 0; t < TableCount; t++) tables[t] = FactorFile.ReadTable(br, sizes[t], path);
+            FactorFile.CheckEnd(br, path);
             return new Vbpr(options, features, users, tables, train);
-        }
-        catch (EndOfStreamException e)
-        {
-            throw new DataFormatException(path, 0, "the model file is truncated", e);
-        }
+        });
     }
 
     /// <summary>Reads the options and shapes of a model file written by <see cref="Save"/>, without its tables.</summary>
     /// <exception cref="DataFormatException">The file is missing, or is not a VBPR model file of a known version.</exception>
-    public static VbprFileInfo ReadInfo(string path)
-    {
-        if (!File.Exists(path)) throw new DataFormatException(path, 0, "model file not found");
-        try
-        {
-            using var br = new BinaryReader(File.OpenRead(path));
-            return ReadHeader(br, path);
-        }
-        catch (EndOfStreamException e)
-        {
-            throw new DataFormatException(path, 0, "the model file is truncated", e);
-        }
-    }
+    public static VbprFileInfo ReadInfo(string path) => FileFormat.Read(path, ReadShapes);
 
-    private static VbprFileInfo ReadHeader(BinaryReader br, string path)
-    {
-        if (!br.ReadBytes(FileMagic.Length).AsSpan().SequenceEqual(FileMagic)) throw new DataFormatException(path, 0, "not an AdvRec VBPR model file (bad magic bytes)");
-        int version = br.ReadInt32();
-        if (version != FileVersion) throw new DataFormatException(path, 0, $"model file format version {version}; this build reads version {FileVersion}");
-        string name = br.ReadString();
-        if (name != ModelName) throw new DataFormatException(path, 0, $"the file holds a {name} model, expected {ModelName}");
-        var options = JsonSerializer.Deserialize<VbprOptions>(br.ReadString()) ?? throw new DataFormatException(path, 0, "missing options");
-        return new VbprFileInfo(options, br.ReadInt32(), br.ReadInt32(), br.ReadInt32());
-    }
+    // the shapes after the header: users, items, D
+    private static VbprFileInfo ReadShapes(BinaryReader br, VbprOptions options) => new(options, br.ReadInt32(), br.ReadInt32(), br.ReadInt32());
 
     /// <summary>A copy of <paramref name="source"/>'s parameters in a new model with <paramref name="options"/> (same shapes), fresh optimizer state.</summary>
     internal static Vbpr CopyOf(Vbpr source, VbprOptions options)
