@@ -373,20 +373,12 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
 
     private void ApplyAndClear(Updater w, RowOptimizer optimizer, SampledUnit s)
     {
-        int f = _f;
+        var users = s.TouchedU.AsSpan(0, s.NumTouchedU);
+        var items = s.TouchedI.AsSpan(0, s.NumTouchedI);
         optimizer.BeginStep();
-        for (int r = 0; r < s.NumTouchedU; r++)
-        {
-            if (r + PrefetchDistance < s.NumTouchedU) optimizer.PrefetchState(TP, s.TouchedU[r + PrefetchDistance] * f, f);
-            optimizer.Apply(TP, s.TouchedU[r] * f, w.GradU.AsSpan(r * f, f));
-        }
-        for (int r = 0; r < s.NumTouchedI; r++)
-        {
-            if (r + PrefetchDistance < s.NumTouchedI) optimizer.PrefetchState(TQ, s.TouchedI[r + PrefetchDistance] * f, f);
-            int i = s.TouchedI[r];
-            optimizer.Apply(TQ, i * f, w.GradI.AsSpan(r * f, f));
-            if (_bias is not null) optimizer.Apply(TBias, i, w.GradB.AsSpan(r, 1));
-        }
+        optimizer.ApplyRows(TP, users, _f, w.GradU, prefetchState: true);
+        optimizer.ApplyRows(TQ, items, _f, w.GradI, prefetchState: true);
+        if (_bias is not null) optimizer.ApplyRows(TBias, items, 1, w.GradB);
     }
 
     // ---------------------------------------------------------------- attacks

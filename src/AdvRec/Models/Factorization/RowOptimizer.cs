@@ -8,10 +8,13 @@ namespace AdvRec.Models.Factorization;
 /// with SGD, Adagrad or Adam in Keras semantics (<see cref="FactorKernels.AdagradRow"/>, <see cref="FactorKernels.AdamRow"/>).
 /// It holds the state of each parameter table (Adagrad accumulators, or Adam's moments), allocated on creation, and
 /// Adam's step count; Adam is lazy (only the touched rows move), as sparse Adam. One step: <see cref="BeginStep"/>,
-/// then <see cref="Apply"/> on each touched row.
+/// then <see cref="ApplyRows"/> (or <see cref="Apply"/>) on each table the batch touched.
 /// </summary>
 internal sealed class RowOptimizer
 {
+    // Rows are scattered over tables larger than the cache: ask for the state of the next rows while this one updates.
+    private const int PrefetchDistance = 4;
+
     private readonly float[]?[] _tables;
     private readonly float[]?[] _s1; // Adagrad accumulators or Adam first moments, per table
     private readonly float[]?[] _s2; // Adam second moments
@@ -55,32 +58,69 @@ internal sealed class RowOptimizer
     }
 
     /// <summary>
-    /// Applies the gradient <paramref name="g"/> to the values of table <paramref name="table"/> from
-    /// <paramref name="offset"/> (as many as <paramref name="g"/> holds), then clears <paramref name="g"/>.
+    /// Applies the gradient rows to the rows <paramref name="rows"/> of table <paramref name="table"/>:
+    /// <paramref name="gradients"/> holds <paramref name="width"/> values per row, row r for <c>rows[r]</c> (the
+    /// batch's slots). The gradient rows used are cleared. With <paramref name="prefetchState"/>, the state of the rows
+    /// a few ahead is fetched into the cache while a row updates.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Apply(int table, int offset, Span<float> g)
+    public void ApplyRows(int table, ReadOnlySpan<int> rows, int width, Span<float> gradients, bool prefetchState = false)
     {
-        var w = _tables[table].AsSpan(offset, g.Length);
+        float[] w = _tables[table]!;
+        float[]? s1 = _s1[table], s2 = _s2[table];
+        var used = gradients[..(rows.Length * width)];
         switch (_kind)
         {
             case OptimizerKind.Sgd:
-                FactorKernels.SgdRow(w, g, _lr);
+                ApplyRows(new SgdRule(_lr), w, s1, s2, rows, width, used, prefetchState);
                 break;
             case OptimizerKind.Adagrad:
-                FactorKernels.AdagradRow(w, g, _s1[table].AsSpan(offset, g.Length), _lr, _epsilon);
+                ApplyRows(new AdagradRule(_lr, _epsilon), w, s1, s2, rows, width, used, prefetchState);
                 break;
             case OptimizerKind.Adam:
-                FactorKernels.AdamRow(w, g, _s1[table].AsSpan(offset, g.Length), _s2[table].AsSpan(offset, g.Length), _lrT, _beta1, _beta2, _epsilon);
+                ApplyRows(new AdamRule(_lrT, _beta1, _beta2, _epsilon), w, s1, s2, rows, width, used, prefetchState);
                 break;
         }
-        g.Clear();
+        used.Clear();
     }
 
-    /// <summary>Asks the processor for the first state values of a row that <see cref="Apply"/> will update soon (a hint; nothing without state).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void PrefetchState(int table, int offset, int length)
+    /// <summary>Applies <paramref name="gradient"/> to the whole of table <paramref name="table"/> (of its length), then clears it.</summary>
+    public void Apply(int table, Span<float> gradient) => ApplyRows(table, [0], gradient.Length, gradient);
+
+    // One loop per rule, the rule a struct: the update inlines into the loop, with no dispatch per row.
+    private static void ApplyRows<TRule>(TRule rule, float[] w, float[]? s1, float[]? s2, ReadOnlySpan<int> rows, int width, Span<float> gradients, bool prefetchState)
+        where TRule : struct, IRowRule
     {
-        if (_s1[table] is { } s1) FactorKernels.Prefetch(s1, offset, length);
+        bool prefetch = prefetchState && s1 is not null;
+        for (int r = 0; r < rows.Length; r++)
+        {
+            if (prefetch && r + PrefetchDistance < rows.Length) FactorKernels.Prefetch(s1!, rows[r + PrefetchDistance] * width, width);
+            rule.Apply(w, s1, s2, rows[r] * width, gradients.Slice(r * width, width));
+        }
+    }
+
+    private interface IRowRule
+    {
+        void Apply(float[] w, float[]? s1, float[]? s2, int offset, ReadOnlySpan<float> g);
+    }
+
+    private readonly struct SgdRule(float lr) : IRowRule
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Apply(float[] w, float[]? s1, float[]? s2, int offset, ReadOnlySpan<float> g) =>
+            FactorKernels.SgdRow(w.AsSpan(offset, g.Length), g, lr);
+    }
+
+    private readonly struct AdagradRule(float lr, float epsilon) : IRowRule
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Apply(float[] w, float[]? s1, float[]? s2, int offset, ReadOnlySpan<float> g) =>
+            FactorKernels.AdagradRow(w.AsSpan(offset, g.Length), g, s1.AsSpan(offset, g.Length), lr, epsilon);
+    }
+
+    private readonly struct AdamRule(float lrT, float beta1, float beta2, float epsilon) : IRowRule
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Apply(float[] w, float[]? s1, float[]? s2, int offset, ReadOnlySpan<float> g) =>
+            FactorKernels.AdamRow(w.AsSpan(offset, g.Length), g, s1.AsSpan(offset, g.Length), s2.AsSpan(offset, g.Length), lrT, beta1, beta2, epsilon);
     }
 }

@@ -572,22 +572,15 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel
 
     private void Apply(Work w, RowOptimizer optimizer, SampledUnit s)
     {
-        int f = _f, k = _k;
+        var users = s.TouchedU.AsSpan(0, s.NumTouchedU);
+        var items = s.TouchedI.AsSpan(0, s.NumTouchedI);
         optimizer.BeginStep();
-        for (int r = 0; r < s.NumTouchedU; r++)
-        {
-            int u = s.TouchedU[r];
-            optimizer.Apply(TGu, u * f, w.GradGu.AsSpan(r * f, f));
-            optimizer.Apply(TTu, u * k, w.GradTu.AsSpan(r * k, k));
-        }
-        for (int r = 0; r < s.NumTouchedI; r++)
-        {
-            int i = s.TouchedI[r];
-            optimizer.Apply(TGi, i * f, w.GradGi.AsSpan(r * f, f));
-            optimizer.Apply(TBi, i, w.GradBi.AsSpan(r, 1));
-        }
-        optimizer.Apply(TE, 0, w.GradE);
-        optimizer.Apply(TBp, 0, w.GradBp);
+        optimizer.ApplyRows(TGu, users, _f, w.GradGu);
+        optimizer.ApplyRows(TTu, users, _k, w.GradTu);
+        optimizer.ApplyRows(TGi, items, _f, w.GradGi);
+        optimizer.ApplyRows(TBi, items, 1, w.GradBi);
+        optimizer.Apply(TE, w.GradE);
+        optimizer.Apply(TBp, w.GradBp);
     }
 
     // ---------------------------------------------------------------- attacks
