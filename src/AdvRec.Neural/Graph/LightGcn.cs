@@ -109,10 +109,7 @@ public class LightGcn : NeuralModel
         _net = new Net(NumUsers + NumItems, _f, options.InitStd);
         _net.to(Device);
         _optimizer = optim.Adam(_net.parameters(), options.LearningRate);
-        var users = train.UserIndices();
-        var items = train.ItemIndices;
-        _pairs = new ulong[users.Length];
-        for (int k = 0; k < _pairs.Length; k++) _pairs[k] = (ulong)(uint)users[k] << 32 | (uint)items[k];
+        _pairs = TripleSampler.PackPairs(train);
         PerturbationTargets = [new PerturbationTarget(BprMf.UserEmbeddings, NumUsers, _f), new PerturbationTarget(BprMf.ItemEmbeddings, NumItems, _f)];
     }
 
@@ -174,7 +171,7 @@ public class LightGcn : NeuralModel
             {
                 ulong pair = _pairs[order[t]];
                 int user = (int)(pair >> 32);
-                int negative = SampleNegative(user, ref rng);
+                int negative = TripleSampler.SampleNegative(Train, user, ref rng);
                 if (negative < 0) continue;
                 u[m] = user;
                 i[m] = NumUsers + (int)(uint)pair;
@@ -255,15 +252,6 @@ public class LightGcn : NeuralModel
         return torch.nn.functional.softplus(-x).sum();
     }
 
-    private int SampleNegative(int user, ref Xoshiro rng)
-    {
-        var items = Train.ItemsOf(user);
-        if (items.Length >= NumItems) return -1;
-        int j;
-        do j = rng.NextInt(NumItems); while (items.BinarySearch(j) >= 0);
-        return j;
-    }
-
     /// <inheritdoc />
     protected override void OnParametersChanged()
     {
@@ -325,7 +313,7 @@ public class LightGcn : NeuralModel
         foreach (ulong pair in _pairs)
         {
             int user = (int)(pair >> 32);
-            int j = SampleNegative(user, ref rng);
+            int j = TripleSampler.SampleNegative(Train, user, ref rng);
             if (j < 0) continue; // a user with every item has no negative
             users.Add(user);
             pos.Add((int)(uint)pair);

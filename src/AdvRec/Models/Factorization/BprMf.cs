@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Text.Json;
 using AdvRec.Data;
-using AdvRec.IO;
 using AdvRec.Kernels;
 
 namespace AdvRec.Models.Factorization;
@@ -99,19 +97,18 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
     /// <summary>Name of the item embedding target.</summary>
     public const string ItemEmbeddings = "item_embeddings";
 
-    private const int FileVersion = 1;
-    private static ReadOnlySpan<byte> FileMagic => "ADVRECMF"u8;
+    private static readonly FactorFile<BprMfOptions> FileFormat = new("ADVRECMF", 1, ModelName, "factorization");
+
+    // tables in the optimizer
+    private const int TP = 0, TQ = 1, TBias = 2;
 
     private readonly int _f;
     private readonly float[] _p;
     private readonly float[] _q;
     private readonly float[]? _bias;
     private readonly Interactions? _train;
-    private readonly ulong[]? _pairs; // (user << 32 | item) of every training pair, in CSR order
-    private float[]? _p1, _q1, _b1; // optimizer state: Adagrad accumulators or Adam first moments
-    private float[]? _p2, _q2, _b2; // Adam second moments
-    private long _adamStep;
-    private Sampler? _sampler;
+    private RowOptimizer? _optimizer;
+    private TripleSampler? _sampler;
     private float[][]? _gradientScratch;
     private Updater? _updater;
 
@@ -124,7 +121,6 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
         if (train.Count == 0) throw new ArgumentException("the training data has no interactions", nameof(train));
         Options = options;
         _train = train;
-        _pairs = PackPairs(train);
         NumUsers = train.NumUsers;
         NumItems = train.NumItems;
         _f = options.Factors;
@@ -132,8 +128,8 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
         _q = new float[checked(NumItems * _f)];
         _bias = options.ItemBias ? new float[NumItems] : null;
         var rng = Xoshiro.Derive(options.Seed, 0);
-        Initialize(_p, NumUsers, ref rng);
-        Initialize(_q, NumItems, ref rng);
+        FactorInit.Fill(_p, NumUsers, _f, options.Init, options.InitStd, ref rng);
+        FactorInit.Fill(_q, NumItems, _f, options.Init, options.InitStd, ref rng);
         PerturbationTargets = Targets(NumUsers, NumItems, _f);
     }
 
@@ -147,7 +143,6 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
         _q = q;
         _bias = bias;
         _train = train;
-        _pairs = train is null ? null : PackPairs(train);
         PerturbationTargets = Targets(users, items, _f);
     }
 
@@ -179,15 +174,6 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
     public IReadOnlyList<PerturbationTarget> PerturbationTargets { get; }
 
     private int ThreadCount => Options.Threads == 0 ? Environment.ProcessorCount : Options.Threads;
-
-    private static ulong[] PackPairs(Interactions train)
-    {
-        var users = train.UserIndices();
-        var items = train.ItemIndices;
-        var pairs = new ulong[users.Length];
-        for (int k = 0; k < pairs.Length; k++) pairs[k] = (ulong)(uint)users[k] << 32 | (uint)items[k];
-        return pairs;
-    }
 
     private static PerturbationTarget[] Targets(int users, int items, int f) =>
         [new(UserEmbeddings, users, f), new(ItemEmbeddings, items, f)];
@@ -228,10 +214,11 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
         int epoch = EpochsTrained;
         bool perTriple = Options.BatchSize == 1 && adversarial is null && Options.Optimizer == OptimizerKind.Sgd;
         int unitSize = perTriple ? PerTripleUnit : Options.BatchSize;
-        var sampler = _sampler ??= new Sampler(this, train);
+        var sampler = _sampler ??= new TripleSampler(train, Options.Seed);
         sampler.StartEpoch(epoch, unitSize, assignSlots: !perTriple);
         int units = sampler.Units;
-        EnsureOptimizerState();
+        var optimizer = _optimizer ??= new RowOptimizer([_p, _q, _bias], Options.Optimizer, Options.LearningRate,
+            Options.AdagradInitialAccumulator, Options.OptimizerEpsilon, Options.Beta1, Options.Beta2);
         var updater = _updater ??= new Updater(Options.BatchSize, NumUsers, NumItems, _f);
         updater.Loss = updater.AdvLoss = 0;
         updater.Steps = 0;
@@ -240,20 +227,12 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
         void Update(int unit, SampledUnit batch)
         {
             if (perTriple) UpdatePerTriple(updater, batch);
-            else UpdateBatch(updater, batch, adversarial);
+            else UpdateBatch(updater, optimizer, batch, adversarial);
             if (progress is not null && unit % 16 == 0) progress.Report(new ProgressUpdate(task, unit + 1, units));
         }
 
         // The notebook's Δ provider is itself a parallel full-data pass: then sample on the same thread.
-        if (ThreadCount > 1 && adversarial?.DeltaProvider is null && units > 1) SamplingPipeline.Run(sampler.Units, Sampler.Buffers, b => sampler.Fill(b), b => Update(b, sampler.Buffer(b)), cancellationToken);
-        else
-        {
-            for (int b = 0; b < units; b++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                Update(b, sampler.Fill(b));
-            }
-        }
+        sampler.Run(ThreadCount > 1 && adversarial?.DeltaProvider is null, Update, cancellationToken);
         progress?.Report(new ProgressUpdate(task, units, units));
         EpochsTrained++;
         return new EpochStats(epoch, updater.Loss, updater.AdvLoss, updater.Steps, sw.Elapsed.TotalSeconds);
@@ -278,86 +257,6 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
     // Triples per work unit on the per-triple SGD path (one RNG stream and one hand-off per unit).
     private const int PerTripleUnit = 1024;
 
-    /// <summary>A batch of sampled triples, with each touched row's slot in the updater's compact buffers.</summary>
-    private sealed class SampledUnit(int capacity, int maxUsers, int maxItems)
-    {
-        public readonly int[] U = new int[capacity], I = new int[capacity], J = new int[capacity];
-        public readonly int[] SlotU = new int[capacity], SlotI = new int[capacity], SlotJ = new int[capacity];
-        public readonly int[] TouchedU = new int[maxUsers], TouchedI = new int[maxItems];
-        public int Count, NumTouchedU, NumTouchedI;
-    }
-
-    /// <summary>Shuffles the epoch's pairs unit by unit and draws the negatives; used by one thread at a time.</summary>
-    private sealed class Sampler(BprMf model, Interactions train)
-    {
-        public const int Buffers = 2;
-        private readonly ulong[] _order = new ulong[train.Count];
-        private readonly int[] _stampU = new int[model.NumUsers], _stampI = new int[model.NumItems];
-        private readonly int[] _slotU = new int[model.NumUsers], _slotI = new int[model.NumItems];
-        private readonly SampledUnit[] _buffers = new SampledUnit[Buffers];
-        private Xoshiro _shuffle;
-        private int _epoch, _unitSize, _stamp;
-        private bool _assignSlots;
-
-        public int Units { get; private set; }
-
-        public void StartEpoch(int epoch, int unitSize, bool assignSlots)
-        {
-            model._pairs.AsSpan().CopyTo(_order);
-            _shuffle = Xoshiro.Derive(model.Options.Seed, 1 + (ulong)epoch);
-            _epoch = epoch;
-            _assignSlots = assignSlots;
-            Units = (_order.Length + unitSize - 1) / unitSize;
-            if (_unitSize != unitSize)
-            {
-                _unitSize = unitSize;
-                for (int k = 0; k < Buffers; k++)
-                    _buffers[k] = new SampledUnit(unitSize, Math.Min(unitSize, model.NumUsers), Math.Min(2 * unitSize, model.NumItems));
-            }
-        }
-
-        public SampledUnit Buffer(int unit) => _buffers[unit % Buffers];
-
-        /// <summary>Fills unit <paramref name="unit"/> (called for 0, 1, 2, … in order).</summary>
-        public SampledUnit Fill(int unit)
-        {
-            var s = Buffer(unit);
-            int n = _order.Length, start = unit * _unitSize, end = Math.Min(n, start + _unitSize);
-            // forward Fisher–Yates: positions [start, end) take their final values now
-            for (int k = start; k < end; k++)
-            {
-                int r = k + _shuffle.NextInt(n - k);
-                (_order[k], _order[r]) = (_order[r], _order[k]);
-            }
-            var rng = Xoshiro.Derive(model.Options.Seed, 1 + (ulong)_epoch, 1 + (ulong)unit);
-            _stamp++;
-            s.Count = s.NumTouchedU = s.NumTouchedI = 0;
-            for (int k = start; k < end; k++)
-            {
-                ulong pair = _order[k];
-                int u = (int)(pair >> 32), i = (int)(uint)pair;
-                int j = model.SampleNegative(train, u, ref rng);
-                if (j < 0) continue;
-                int m = s.Count++;
-                s.U[m] = u; s.I[m] = i; s.J[m] = j;
-                if (!_assignSlots) continue;
-                s.SlotU[m] = Slot(u, _stampU, _slotU, s.TouchedU, ref s.NumTouchedU);
-                s.SlotI[m] = Slot(i, _stampI, _slotI, s.TouchedI, ref s.NumTouchedI);
-                s.SlotJ[m] = Slot(j, _stampI, _slotI, s.TouchedI, ref s.NumTouchedI);
-            }
-            return s;
-        }
-
-        // The row's slot in this unit: assigned on first touch.
-        private int Slot(int row, int[] stamps, int[] slots, int[] touched, ref int numTouched)
-        {
-            if (stamps[row] == _stamp) return slots[row];
-            stamps[row] = _stamp;
-            touched[numTouched] = row;
-            return slots[row] = numTouched++;
-        }
-    }
-
     /// <summary>
     /// The updater's buffers: gradients (and Δ) of the rows a batch touched, by slot — small enough to stay in
     /// cache, unlike tables of every row.
@@ -370,35 +269,6 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
         public float[]? MsapGradU, MsapGradI; // the gradient at θ + Δ of multi-step APR, allocated on first use
         public double Loss, AdvLoss;
         public long Steps;
-    }
-
-    private void EnsureOptimizerState()
-    {
-        switch (Options.Optimizer)
-        {
-            case OptimizerKind.Adagrad when _p1 is null:
-                _p1 = new float[_p.Length];
-                _q1 = new float[_q.Length];
-                _p1.AsSpan().Fill(Options.AdagradInitialAccumulator);
-                _q1.AsSpan().Fill(Options.AdagradInitialAccumulator);
-                if (_bias is not null) { _b1 = new float[NumItems]; _b1.AsSpan().Fill(Options.AdagradInitialAccumulator); }
-                break;
-            case OptimizerKind.Adam when _p1 is null:
-                _p1 = new float[_p.Length]; _q1 = new float[_q.Length];
-                _p2 = new float[_p.Length]; _q2 = new float[_q.Length];
-                if (_bias is not null) { _b1 = new float[NumItems]; _b2 = new float[NumItems]; }
-                break;
-        }
-    }
-
-    /// <summary>Draws a uniform negative not in <paramref name="user"/>'s training items; -1 when the user has every item.</summary>
-    private int SampleNegative(Interactions train, int user, ref Xoshiro rng)
-    {
-        var items = train.ItemsOf(user);
-        if (items.Length >= NumItems) return -1;
-        int j;
-        do j = rng.NextInt(NumItems); while (items.BinarySearch(j) >= 0);
-        return j;
     }
 
     // The fastest path: per-triple SGD, gradient and update fused.
@@ -422,7 +292,7 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
 
     // One mini-batch: gradients summed over the batch at the parameters it started from, then applied once to
     // each touched row. With APR, a second pass adds λ·∇L_BPR(θ + Δ).
-    private void UpdateBatch(Updater w, SampledUnit s, AdversarialStep? adv)
+    private void UpdateBatch(Updater w, RowOptimizer optimizer, SampledUnit s, AdversarialStep? adv)
     {
         int f = _f, m = s.Count;
         float reg = Options.Regularization, regB = Options.BiasRegularization;
@@ -476,7 +346,7 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
                 AddRegularization(w, s, t, reg, regB);
             }
         }
-        ApplyAndClear(w, s);
+        ApplyAndClear(w, optimizer, s);
     }
 
     // Multi-step APR: Δ (by slot) is MSAP on the batch's BPR loss. The first step follows the clean gradient (pass 1's),
@@ -557,72 +427,21 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
         }
     }
 
-    private void ApplyAndClear(Updater w, SampledUnit s)
+    private void ApplyAndClear(Updater w, RowOptimizer optimizer, SampledUnit s)
     {
-        int f = _f;
-        float lr = Options.LearningRate, eps = Options.OptimizerEpsilon;
-        float lrT = lr;
-        if (Options.Optimizer == OptimizerKind.Adam)
-        {
-            long t = ++_adamStep;
-            lrT = (float)(lr * Math.Sqrt(1 - Math.Pow(Options.Beta2, t)) / (1 - Math.Pow(Options.Beta1, t)));
-        }
-        float[]? p1 = _p1, q1 = _q1;
-        for (int r = 0; r < s.NumTouchedU; r++)
-        {
-            if (p1 is not null && r + PrefetchDistance < s.NumTouchedU) FactorKernels.Prefetch(p1, s.TouchedU[r + PrefetchDistance] * f, f);
-            int u = s.TouchedU[r];
-            ApplyRow(_p.AsSpan(u * f, f), w.GradU.AsSpan(r * f, f), _p1, _p2, u * f, lr, lrT, eps);
-        }
-        for (int r = 0; r < s.NumTouchedI; r++)
-        {
-            if (q1 is not null && r + PrefetchDistance < s.NumTouchedI) FactorKernels.Prefetch(q1, s.TouchedI[r + PrefetchDistance] * f, f);
-            int i = s.TouchedI[r];
-            ApplyRow(_q.AsSpan(i * f, f), w.GradI.AsSpan(r * f, f), _q1, _q2, i * f, lr, lrT, eps);
-            if (_bias is not null) ApplyRow(_bias.AsSpan(i, 1), w.GradB.AsSpan(r, 1), _b1, _b2, i, lr, lrT, eps);
-        }
-    }
-
-    private void ApplyRow(Span<float> w, Span<float> g, float[]? s1, float[]? s2, int offset, float lr, float lrT, float eps)
-    {
-        switch (Options.Optimizer)
-        {
-            case OptimizerKind.Sgd:
-                FactorKernels.SgdRow(w, g, lr);
-                break;
-            case OptimizerKind.Adagrad:
-                FactorKernels.AdagradRow(w, g, s1.AsSpan(offset, w.Length), lr, eps);
-                break;
-            case OptimizerKind.Adam:
-                FactorKernels.AdamRow(w, g, s1.AsSpan(offset, w.Length), s2.AsSpan(offset, w.Length), lrT, Options.Beta1, Options.Beta2, eps);
-                break;
-        }
-        g.Clear();
+        var users = s.TouchedU.AsSpan(0, s.NumTouchedU);
+        var items = s.TouchedI.AsSpan(0, s.NumTouchedI);
+        optimizer.BeginStep();
+        optimizer.ApplyRows(TP, users, _f, w.GradU, prefetchState: true);
+        optimizer.ApplyRows(TQ, items, _f, w.GradI, prefetchState: true);
+        if (_bias is not null) optimizer.ApplyRows(TBias, items, 1, w.GradB);
     }
 
     // ---------------------------------------------------------------- attacks
 
     /// <inheritdoc/>
-    public ILossSample DrawAttackSample(ulong seed)
-    {
-        var train = _train ?? throw new InvalidOperationException("this model was loaded without its training data; pass the training interactions to Load to attack it");
-        int n = train.Count;
-        var users = train.UserIndices();
-        var pos = train.ItemIndices.ToArray();
-        var neg = new int[n];
-        const int Chunk = 1 << 14;
-        int chunks = (n + Chunk - 1) / Chunk;
-        Parallel.For(0, chunks, c =>
-        {
-            var rng = Xoshiro.Derive(seed, 0xA77AC, (ulong)c);
-            int end = Math.Min(n, (c + 1) * Chunk);
-            for (int k = c * Chunk; k < end; k++) neg[k] = SampleNegative(train, users[k], ref rng);
-        });
-        // users that have every item have no negative: leave them out
-        if (Array.IndexOf(neg, -1) < 0) return new TripleSample(users, pos, neg);
-        var keep = Enumerable.Range(0, n).Where(k => neg[k] >= 0).ToArray();
-        return new TripleSample(keep.Select(k => users[k]).ToArray(), keep.Select(k => pos[k]).ToArray(), keep.Select(k => neg[k]).ToArray());
-    }
+    public ILossSample DrawAttackSample(ulong seed) =>
+        TripleSampler.DrawAttackSample(_train ?? throw new InvalidOperationException("this model was loaded without its training data; pass the training interactions to Load to attack it"), seed);
 
     /// <inheritdoc/>
     /// <remarks>
@@ -694,20 +513,15 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
     /// Writes the model to <paramref name="path"/> (a versioned binary file with a header: format, model name,
     /// options, shapes, then the tables). The file is written under a temporary name and moved into place.
     /// </summary>
-    public void Save(string path) => AtomicFile.Write(path, stream =>
+    public void Save(string path) => FileFormat.Write(path, Options, bw =>
     {
-        using var bw = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-        bw.Write(FileMagic);
-        bw.Write(FileVersion);
-        bw.Write(ModelName);
-        bw.Write(JsonSerializer.Serialize(Options));
         bw.Write(NumUsers);
         bw.Write(NumItems);
         bw.Write(_f);
         bw.Write(_bias is not null);
-        WriteFloats(bw, _p);
-        WriteFloats(bw, _q);
-        if (_bias is not null) WriteFloats(bw, _bias);
+        FactorFile.WriteTable(bw, _p);
+        FactorFile.WriteTable(bw, _q);
+        if (_bias is not null) FactorFile.WriteTable(bw, _bias);
     });
 
     /// <summary>
@@ -715,67 +529,18 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
     /// counts match the model's and keeps it so that the model can be trained further and attacked.
     /// </summary>
     /// <exception cref="DataFormatException">The file is not a BPR-MF model file of a known version, is truncated, or its shapes do not match.</exception>
-    public static BprMf Load(string path, Interactions? train = null)
+    public static BprMf Load(string path, Interactions? train = null) => FileFormat.Read(path, (br, options) =>
     {
-        if (!File.Exists(path)) throw new DataFormatException(path, 0, "model file not found");
-        try
-        {
-            using var stream = File.OpenRead(path);
-            using var br = new BinaryReader(stream);
-            var magic = br.ReadBytes(FileMagic.Length);
-            if (!magic.AsSpan().SequenceEqual(FileMagic)) throw new DataFormatException(path, 0, "not an AdvRec factorization model file (bad magic bytes)");
-            int version = br.ReadInt32();
-            if (version != FileVersion) throw new DataFormatException(path, 0, $"model file format version {version}; this build reads version {FileVersion}");
-            string name = br.ReadString();
-            if (name != ModelName) throw new DataFormatException(path, 0, $"the file holds a {name} model, expected {ModelName}");
-            var options = JsonSerializer.Deserialize<BprMfOptions>(br.ReadString()) ?? throw new DataFormatException(path, 0, "missing options");
-            int users = br.ReadInt32(), items = br.ReadInt32(), f = br.ReadInt32();
-            bool hasBias = br.ReadBoolean();
-            if (users < 1 || items < 1 || f != options.Factors || hasBias != options.ItemBias)
-                throw new DataFormatException(path, 0, $"inconsistent header: {users} users, {items} items, {f} factors, bias {hasBias}, options {options}");
-            if (train is not null && (train.NumUsers != users || train.NumItems != items))
-                throw new DataFormatException(path, 0, $"the model has {users} users × {items} items but the data has {train.NumUsers} users × {train.NumItems} items");
-            var p = ReadFloats(br, checked(users * f), path);
-            var q = ReadFloats(br, checked(items * f), path);
-            var bias = hasBias ? ReadFloats(br, items, path) : null;
-            if (stream.Position != stream.Length) throw new DataFormatException(path, 0, $"{stream.Length - stream.Position} unexpected bytes after the tables");
-            return new BprMf(options, users, items, p, q, bias, train);
-        }
-        catch (EndOfStreamException e)
-        {
-            throw new DataFormatException(path, 0, "the model file is truncated", e);
-        }
-    }
-
-    private static void WriteFloats(BinaryWriter bw, float[] values) =>
-        bw.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
-
-    private static float[] ReadFloats(BinaryReader br, int count, string path)
-    {
-        var values = new float[count];
-        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan());
-        if (br.Read(bytes) != bytes.Length) throw new DataFormatException(path, 0, "the model file is truncated");
-        return values;
-    }
-
-    private void Initialize(float[] table, int rows, ref Xoshiro rng)
-    {
-        if (Options.Init == Initialization.GlorotUniform)
-        {
-            // U(−a, a) with a = sqrt(6 / (fan_in + fan_out)), the table being rows × factors (as Keras)
-            float a = MathF.Sqrt(6f / (rows + _f));
-            for (int k = 0; k < table.Length; k++) table[k] = (2f * rng.NextFloat() - 1f) * a;
-        }
-        else FillTruncatedNormal(table, Options.InitStd, ref rng);
-    }
-
-    private static void FillTruncatedNormal(float[] values, float std, ref Xoshiro rng)
-    {
-        for (int k = 0; k < values.Length; k++)
-        {
-            double x;
-            do x = rng.NextGaussian(); while (Math.Abs(x) > 2.0);
-            values[k] = (float)(x * std);
-        }
-    }
+        int users = br.ReadInt32(), items = br.ReadInt32(), f = br.ReadInt32();
+        bool hasBias = br.ReadBoolean();
+        if (users < 1 || items < 1 || f != options.Factors || hasBias != options.ItemBias)
+            throw new DataFormatException(path, 0, $"inconsistent header: {users} users, {items} items, {f} factors, bias {hasBias}, options {options}");
+        if (train is not null && (train.NumUsers != users || train.NumItems != items))
+            throw new DataFormatException(path, 0, $"the model has {users} users × {items} items but the data has {train.NumUsers} users × {train.NumItems} items");
+        var p = FactorFile.ReadTable(br, checked(users * f), path);
+        var q = FactorFile.ReadTable(br, checked(items * f), path);
+        var bias = hasBias ? FactorFile.ReadTable(br, items, path) : null;
+        FactorFile.CheckEnd(br, path);
+        return new BprMf(options, users, items, p, q, bias, train);
+    });
 }

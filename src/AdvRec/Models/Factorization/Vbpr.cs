@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
-using System.Text.Json;
 using AdvRec.Data;
 using AdvRec.Data.Features;
-using AdvRec.IO;
 using AdvRec.Kernels;
 
 namespace AdvRec.Models.Factorization;
@@ -117,8 +115,7 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel, IItemFeatureModel
     /// <summary>Name of the item feature target (f_i).</summary>
     public const string ItemFeatureVectors = IItemFeatureModel.FeatureTarget;
 
-    private const int FileVersion = 1;
-    private static ReadOnlySpan<byte> FileMagic => "ADVRECVB"u8;
+    private static readonly FactorFile<VbprOptions> FileFormat = new("ADVRECVB", 1, ModelName, "VBPR");
 
     // parameter tables, in this order everywhere (snapshots, optimizer state, the file)
     private const int TGu = 0, TGi = 1, TTu = 2, TE = 3, TBp = 4, TBi = 5, TableCount = 6;
@@ -127,10 +124,8 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel, IItemFeatureModel
     private readonly float[][] _w; // γ_u (users×F), γ_i (items×F), θ_u (users×K), Eᵀ (K×D), β′ (D), b (items)
     private readonly float[] _features; // items × D, not modified
     private readonly Interactions? _train;
-    private readonly ulong[]? _pairs;
-    private float[][]? _s1, _s2; // optimizer state per table
-    private long _adamStep;
-    private Sampler? _sampler;
+    private RowOptimizer? _optimizer;
+    private TripleSampler? _sampler;
     private Work? _work;
     private FactorScorer? _scorer;
     private readonly Lock _scorerLock = new();
@@ -148,7 +143,6 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel, IItemFeatureModel
         Options = options;
         Features = features;
         _train = train;
-        _pairs = PackPairs(train);
         NumUsers = train.NumUsers;
         NumItems = train.NumItems;
         _f = options.Factors;
@@ -157,11 +151,11 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel, IItemFeatureModel
         _features = features.Values;
         _w = [new float[checked(NumUsers * _f)], new float[checked(NumItems * _f)], new float[checked(NumUsers * _k)], new float[checked(_k * _d)], new float[_d], new float[NumItems]];
         var rng = Xoshiro.Derive(options.Seed, 0);
-        Initialize(_w[TGu], NumUsers, _f, ref rng);
-        Initialize(_w[TGi], NumItems, _f, ref rng);
-        Initialize(_w[TTu], NumUsers, _k, ref rng);
-        Initialize(_w[TE], _d, _k, ref rng); // Elliot's E is D × K: the same fans
-        Initialize(_w[TBp], _d, 1, ref rng);
+        FactorInit.Fill(_w[TGu], NumUsers, _f, options.Init, options.InitStd, ref rng);
+        FactorInit.Fill(_w[TGi], NumItems, _f, options.Init, options.InitStd, ref rng);
+        FactorInit.Fill(_w[TTu], NumUsers, _k, options.Init, options.InitStd, ref rng);
+        FactorInit.Fill(_w[TE], _d, _k, options.Init, options.InitStd, ref rng); // Elliot's E is D × K: the same fans
+        FactorInit.Fill(_w[TBp], _d, 1, options.Init, options.InitStd, ref rng);
         PerturbationTargets = Targets(NumUsers, NumItems, _f, _d);
     }
 
@@ -177,7 +171,6 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel, IItemFeatureModel
         _features = features.Values;
         _w = tables;
         _train = train;
-        _pairs = train is null ? null : PackPairs(train);
         PerturbationTargets = Targets(NumUsers, NumItems, _f, _d);
     }
 
@@ -224,15 +217,6 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel, IItemFeatureModel
     internal float[][] Parameters => _w;
 
     private int ThreadCount => Options.Threads == 0 ? Environment.ProcessorCount : Options.Threads;
-
-    private static ulong[] PackPairs(Interactions train)
-    {
-        var users = train.UserIndices();
-        var items = train.ItemIndices;
-        var pairs = new ulong[users.Length];
-        for (int k = 0; k < pairs.Length; k++) pairs[k] = (ulong)(uint)users[k] << 32 | (uint)items[k];
-        return pairs;
-    }
 
     private static PerturbationTarget[] Targets(int users, int items, int f, int d) =>
         [new(UserEmbeddings, users, f), new(ItemEmbeddings, items, f), new(ItemFeatureVectors, items, d)];
@@ -308,32 +292,22 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel, IItemFeatureModel
         adversarial?.Validate();
         var sw = Stopwatch.StartNew();
         int epoch = EpochsTrained;
-        var sampler = _sampler ??= new Sampler(this, train, Options.BatchSize);
-        sampler.StartEpoch(epoch);
+        var sampler = _sampler ??= new TripleSampler(train, Options.Seed);
+        sampler.StartEpoch(epoch, Options.BatchSize, assignSlots: true);
         int units = sampler.Units;
-        EnsureOptimizerState();
+        var optimizer = Optimizer();
         var work = _work ??= new Work(Options.BatchSize, NumUsers, NumItems, _f, _k, _d);
         work.Loss = work.AdvLoss = 0;
         work.Steps = 0;
         string task = adversarial is null ? $"{ModelName} epoch {epoch + 1}" : $"AMR epoch {epoch + 1}";
         try
         {
-            void Update(int unit)
+            void Update(int unit, SampledUnit batch)
             {
-                UpdateBatch(work, sampler.Buffer(unit), adversarial, scope);
+                UpdateBatch(work, optimizer, batch, adversarial, scope);
                 if (progress is not null && unit % 16 == 0) progress.Report(new ProgressUpdate(task, unit + 1, units));
             }
-            if (ThreadCount > 1 && adversarial?.DeltaProvider is null && units > 1)
-                SamplingPipeline.Run(units, Sampler.Buffers, b => sampler.Fill(b), Update, cancellationToken);
-            else
-            {
-                for (int b = 0; b < units; b++)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    sampler.Fill(b);
-                    Update(b);
-                }
-            }
+            sampler.Run(ThreadCount > 1 && adversarial?.DeltaProvider is null, Update, cancellationToken);
         }
         finally
         {
@@ -347,11 +321,10 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel, IItemFeatureModel
     /// <summary>One mini-batch on the given triples (for tests): the same step as an epoch's.</summary>
     internal void TrainBatch(int[] users, int[] positives, int[] negatives, AdversarialStep? adversarial, FeatureDeltaScope scope)
     {
-        var sampler = _sampler ??= new Sampler(this, _train!, Math.Max(Options.BatchSize, users.Length));
+        var sampler = _sampler ??= new TripleSampler(_train!, Options.Seed);
         var unit = sampler.FillFrom(users, positives, negatives);
-        EnsureOptimizerState();
         var work = _work ??= new Work(Math.Max(Options.BatchSize, users.Length), NumUsers, NumItems, _f, _k, _d);
-        UpdateBatch(work, unit, adversarial, scope);
+        UpdateBatch(work, Optimizer(), unit, adversarial, scope);
         lock (_scorerLock) _scorer = null;
     }
 
@@ -367,115 +340,9 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel, IItemFeatureModel
         lock (_scorerLock) _scorer = null;
     }
 
-    private void EnsureOptimizerState()
-    {
-        if (_s1 is not null || Options.Optimizer == OptimizerKind.Sgd) return;
-        _s1 = _w.Select(t => new float[t.Length]).ToArray();
-        if (Options.Optimizer == OptimizerKind.Adagrad)
-            foreach (var s in _s1) s.AsSpan().Fill(Options.AdagradInitialAccumulator);
-        else _s2 = _w.Select(t => new float[t.Length]).ToArray();
-    }
-
-    /// <summary>A batch of sampled triples with each touched row's slot in the work buffers.</summary>
-    private sealed class SampledUnit(int capacity, int maxUsers, int maxItems)
-    {
-        public readonly int[] U = new int[capacity], I = new int[capacity], J = new int[capacity];
-        public readonly int[] SlotU = new int[capacity], SlotI = new int[capacity], SlotJ = new int[capacity];
-        public readonly int[] TouchedU = new int[maxUsers], TouchedI = new int[maxItems];
-        public int Count, NumTouchedU, NumTouchedI;
-    }
-
-    /// <summary>Shuffles the epoch's pairs batch by batch and draws the negatives; used by one thread at a time.</summary>
-    private sealed class Sampler
-    {
-        public const int Buffers = 2;
-        private readonly Vbpr _model;
-        private readonly Interactions _train;
-        private readonly ulong[] _order;
-        private readonly int[] _stampU, _stampI, _slotU, _slotI;
-        private readonly SampledUnit[] _buffers = new SampledUnit[Buffers];
-        private readonly int _unitSize;
-        private Xoshiro _shuffle;
-        private int _epoch, _stamp;
-
-        public Sampler(Vbpr model, Interactions train, int unitSize)
-        {
-            _model = model;
-            _train = train;
-            _order = new ulong[train.Count];
-            _stampU = new int[model.NumUsers];
-            _stampI = new int[model.NumItems];
-            _slotU = new int[model.NumUsers];
-            _slotI = new int[model.NumItems];
-            _unitSize = unitSize;
-            for (int k = 0; k < Buffers; k++)
-                _buffers[k] = new SampledUnit(unitSize, Math.Min(unitSize, model.NumUsers), Math.Min(2 * unitSize, model.NumItems));
-        }
-
-        public int Units { get; private set; }
-
-        public void StartEpoch(int epoch)
-        {
-            _model._pairs.AsSpan().CopyTo(_order);
-            _shuffle = Xoshiro.Derive(_model.Options.Seed, 1 + (ulong)epoch);
-            _epoch = epoch;
-            Units = (_order.Length + _unitSize - 1) / _unitSize;
-        }
-
-        public SampledUnit Buffer(int unit) => _buffers[unit % Buffers];
-
-        public SampledUnit Fill(int unit)
-        {
-            var s = Buffer(unit);
-            int n = _order.Length, start = unit * _unitSize, end = Math.Min(n, start + _unitSize);
-            for (int k = start; k < end; k++)
-            {
-                int r = k + _shuffle.NextInt(n - k);
-                (_order[k], _order[r]) = (_order[r], _order[k]);
-            }
-            var rng = Xoshiro.Derive(_model.Options.Seed, 1 + (ulong)_epoch, 1 + (ulong)unit);
-            Begin(s);
-            for (int k = start; k < end; k++)
-            {
-                ulong pair = _order[k];
-                int u = (int)(pair >> 32), i = (int)(uint)pair;
-                int j = SampleNegative(_train, _model.NumItems, u, ref rng);
-                if (j >= 0) Add(s, u, i, j);
-            }
-            return s;
-        }
-
-        public SampledUnit FillFrom(int[] users, int[] positives, int[] negatives)
-        {
-            var s = _buffers[0];
-            Begin(s);
-            for (int t = 0; t < users.Length; t++) Add(s, users[t], positives[t], negatives[t]);
-            return s;
-        }
-
-        private void Begin(SampledUnit s)
-        {
-            _stamp++;
-            s.Count = s.NumTouchedU = s.NumTouchedI = 0;
-        }
-
-        private void Add(SampledUnit s, int u, int i, int j)
-        {
-            int m = s.Count++;
-            s.U[m] = u; s.I[m] = i; s.J[m] = j;
-            s.SlotU[m] = Slot(u, _stampU, _slotU, s.TouchedU, ref s.NumTouchedU);
-            s.SlotI[m] = Slot(i, _stampI, _slotI, s.TouchedI, ref s.NumTouchedI);
-            s.SlotJ[m] = Slot(j, _stampI, _slotI, s.TouchedI, ref s.NumTouchedI);
-        }
-
-        private int Slot(int row, int[] stamps, int[] slots, int[] touched, ref int numTouched)
-        {
-            if (stamps[row] == _stamp) return slots[row];
-            stamps[row] = _stamp;
-            touched[numTouched] = row;
-            return slots[row] = numTouched++;
-        }
-    }
+    // the optimizer and its state, allocated at the first step
+    private RowOptimizer Optimizer() => _optimizer ??= new RowOptimizer(_w, Options.Optimizer, Options.LearningRate,
+        Options.AdagradInitialAccumulator, Options.OptimizerEpsilon, Options.Beta1, Options.Beta2);
 
     /// <summary>Per-batch buffers, by slot of a touched row: gradients, projections, Δ; allocated once.</summary>
     private sealed class Work
@@ -498,18 +365,8 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel, IItemFeatureModel
         }
     }
 
-    /// <summary>Draws a uniform negative not in <paramref name="user"/>'s training items; -1 when the user has every item.</summary>
-    private static int SampleNegative(Interactions train, int numItems, int user, ref Xoshiro rng)
-    {
-        var items = train.ItemsOf(user);
-        if (items.Length >= numItems) return -1;
-        int j;
-        do j = rng.NextInt(numItems); while (items.BinarySearch(j) >= 0);
-        return j;
-    }
-
     // One mini-batch: gradients summed at the parameters the batch started from, applied once to each touched row.
-    private void UpdateBatch(Work w, SampledUnit s, AdversarialStep? adv, FeatureDeltaScope scope)
+    private void UpdateBatch(Work w, RowOptimizer optimizer, SampledUnit s, AdversarialStep? adv, FeatureDeltaScope scope)
     {
         int f = _f, k = _k, d = _d, m = s.Count, nI = s.NumTouchedI, nU = s.NumTouchedU;
         float[] gu = _w[TGu], gi = _w[TGi], tu = _w[TTu], eT = _w[TE], bp = _w[TBp], bi = _w[TBi], feat = _features;
@@ -602,7 +459,7 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel, IItemFeatureModel
             FactorKernels.AddScaled(w.GradE, eT, le);
             FactorKernels.AddScaled(w.GradBp, bp, le);
         }
-        Apply(w, s);
+        Apply(w, optimizer, s);
     }
 
     private const int PrefetchDistance = 4;
@@ -717,71 +574,24 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel, IItemFeatureModel
         FactorKernels.AddOuterSum(w.GradE, k, w.Zu, w.Wu, d, default, nU);
     }
 
-    private void Apply(Work w, SampledUnit s)
+    private void Apply(Work w, RowOptimizer optimizer, SampledUnit s)
     {
-        int f = _f, k = _k;
-        float lr = Options.LearningRate, lrT = lr;
-        if (Options.Optimizer == OptimizerKind.Adam)
-        {
-            long t = ++_adamStep;
-            lrT = (float)(lr * Math.Sqrt(1 - Math.Pow(Options.Beta2, t)) / (1 - Math.Pow(Options.Beta1, t)));
-        }
-        for (int r = 0; r < s.NumTouchedU; r++)
-        {
-            int u = s.TouchedU[r];
-            ApplyRow(TGu, u * f, w.GradGu.AsSpan(r * f, f), lr, lrT);
-            ApplyRow(TTu, u * k, w.GradTu.AsSpan(r * k, k), lr, lrT);
-        }
-        for (int r = 0; r < s.NumTouchedI; r++)
-        {
-            int i = s.TouchedI[r];
-            ApplyRow(TGi, i * f, w.GradGi.AsSpan(r * f, f), lr, lrT);
-            ApplyRow(TBi, i, w.GradBi.AsSpan(r, 1), lr, lrT);
-        }
-        ApplyRow(TE, 0, w.GradE, lr, lrT);
-        ApplyRow(TBp, 0, w.GradBp, lr, lrT);
-    }
-
-    private void ApplyRow(int table, int offset, Span<float> g, float lr, float lrT)
-    {
-        var row = _w[table].AsSpan(offset, g.Length);
-        switch (Options.Optimizer)
-        {
-            case OptimizerKind.Sgd:
-                FactorKernels.SgdRow(row, g, lr);
-                break;
-            case OptimizerKind.Adagrad:
-                FactorKernels.AdagradRow(row, g, _s1![table].AsSpan(offset, g.Length), lr, Options.OptimizerEpsilon);
-                break;
-            case OptimizerKind.Adam:
-                FactorKernels.AdamRow(row, g, _s1![table].AsSpan(offset, g.Length), _s2![table].AsSpan(offset, g.Length), lrT, Options.Beta1, Options.Beta2, Options.OptimizerEpsilon);
-                break;
-        }
-        g.Clear();
+        var users = s.TouchedU.AsSpan(0, s.NumTouchedU);
+        var items = s.TouchedI.AsSpan(0, s.NumTouchedI);
+        optimizer.BeginStep();
+        optimizer.ApplyRows(TGu, users, _f, w.GradGu);
+        optimizer.ApplyRows(TTu, users, _k, w.GradTu);
+        optimizer.ApplyRows(TGi, items, _f, w.GradGi);
+        optimizer.ApplyRows(TBi, items, 1, w.GradBi);
+        optimizer.Apply(TE, w.GradE);
+        optimizer.Apply(TBp, w.GradBp);
     }
 
     // ---------------------------------------------------------------- attacks
 
     /// <inheritdoc/>
-    public ILossSample DrawAttackSample(ulong seed)
-    {
-        var train = _train ?? throw new InvalidOperationException("this model was loaded without its training data; pass the training interactions to Load to attack it");
-        int n = train.Count;
-        var users = train.UserIndices();
-        var pos = train.ItemIndices.ToArray();
-        var neg = new int[n];
-        const int Chunk = 1 << 14;
-        int chunks = (n + Chunk - 1) / Chunk;
-        Parallel.For(0, chunks, c =>
-        {
-            var rng = Xoshiro.Derive(seed, 0xA77AC, (ulong)c);
-            int end = Math.Min(n, (c + 1) * Chunk);
-            for (int t = c * Chunk; t < end; t++) neg[t] = SampleNegative(train, NumItems, users[t], ref rng);
-        });
-        if (Array.IndexOf(neg, -1) < 0) return new TripleSample(users, pos, neg);
-        var keep = Enumerable.Range(0, n).Where(t => neg[t] >= 0).ToArray();
-        return new TripleSample(keep.Select(t => users[t]).ToArray(), keep.Select(t => pos[t]).ToArray(), keep.Select(t => neg[t]).ToArray());
-    }
+    public ILossSample DrawAttackSample(ulong seed) =>
+        TripleSampler.DrawAttackSample(_train ?? throw new InvalidOperationException("this model was loaded without its training data; pass the training interactions to Load to attack it"), seed);
 
     /// <inheritdoc/>
     /// <remarks>
@@ -904,17 +714,12 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel, IItemFeatureModel
     /// Writes the model to <paramref name="path"/> (a versioned binary file: format, model name, options, shapes, then
     /// γ_u, γ_i, θ_u, Eᵀ, β′, b). The features are not stored: pass the same features to <see cref="Load"/>. Atomic.
     /// </summary>
-    public void Save(string path) => AtomicFile.Write(path, stream =>
+    public void Save(string path) => FileFormat.Write(path, Options, bw =>
     {
-        using var bw = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-        bw.Write(FileMagic);
-        bw.Write(FileVersion);
-        bw.Write(ModelName);
-        bw.Write(JsonSerializer.Serialize(Options));
         bw.Write(NumUsers);
         bw.Write(NumItems);
         bw.Write(_d);
-        foreach (var t in _w) bw.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(t.AsSpan()));
+        foreach (var t in _w) FactorFile.WriteTable(bw, t);
     });
 
     /// <summary>
@@ -925,12 +730,9 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel, IItemFeatureModel
     public static Vbpr Load(string path, ItemFeatures features, Interactions? train = null)
     {
         ArgumentNullException.ThrowIfNull(features);
-        if (!File.Exists(path)) throw new DataFormatException(path, 0, "model file not found");
-        try
+        return FileFormat.Read(path, (br, options) =>
         {
-            using var stream = File.OpenRead(path);
-            using var br = new BinaryReader(stream);
-            var (options, users, items, d) = ReadHeader(br, path);
+            var (_, users, items, d) = ReadShapes(br, options);
             if (users < 1 || items != features.NumItems || d != features.Dimension)
                 throw new DataFormatException(path, 0, $"the model has {users} users, {items} items and {d}-d features; the features given have {features.NumItems} items of {features.Dimension}");
             if (train is not null && (train.NumUsers != users || train.NumItems != items))
@@ -938,47 +740,18 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel, IItemFeatureModel
             int f = options.Factors, k = options.FactorsD;
             int[] sizes = [checked(users * f), checked(items * f), checked(users * k), checked(k * d), d, items];
             var tables = new float[TableCount][];
-            for (int t = 0; t < TableCount; t++)
-            {
-                tables[t] = new float[sizes[t]];
-                var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(tables[t].AsSpan());
-                if (br.Read(bytes) != bytes.Length) throw new DataFormatException(path, 0, "the model file is truncated");
-            }
-            if (stream.Position != stream.Length) throw new DataFormatException(path, 0, $"{stream.Length - stream.Position} unexpected bytes after the tables");
+            for (int t = 0; t < TableCount; t++) tables[t] = FactorFile.ReadTable(br, sizes[t], path);
+            FactorFile.CheckEnd(br, path);
             return new Vbpr(options, features, users, tables, train);
-        }
-        catch (EndOfStreamException e)
-        {
-            throw new DataFormatException(path, 0, "the model file is truncated", e);
-        }
+        });
     }
 
     /// <summary>Reads the options and shapes of a model file written by <see cref="Save"/>, without its tables.</summary>
     /// <exception cref="DataFormatException">The file is missing, or is not a VBPR model file of a known version.</exception>
-    public static VbprFileInfo ReadInfo(string path)
-    {
-        if (!File.Exists(path)) throw new DataFormatException(path, 0, "model file not found");
-        try
-        {
-            using var br = new BinaryReader(File.OpenRead(path));
-            return ReadHeader(br, path);
-        }
-        catch (EndOfStreamException e)
-        {
-            throw new DataFormatException(path, 0, "the model file is truncated", e);
-        }
-    }
+    public static VbprFileInfo ReadInfo(string path) => FileFormat.Read(path, ReadShapes);
 
-    private static VbprFileInfo ReadHeader(BinaryReader br, string path)
-    {
-        if (!br.ReadBytes(FileMagic.Length).AsSpan().SequenceEqual(FileMagic)) throw new DataFormatException(path, 0, "not an AdvRec VBPR model file (bad magic bytes)");
-        int version = br.ReadInt32();
-        if (version != FileVersion) throw new DataFormatException(path, 0, $"model file format version {version}; this build reads version {FileVersion}");
-        string name = br.ReadString();
-        if (name != ModelName) throw new DataFormatException(path, 0, $"the file holds a {name} model, expected {ModelName}");
-        var options = JsonSerializer.Deserialize<VbprOptions>(br.ReadString()) ?? throw new DataFormatException(path, 0, "missing options");
-        return new VbprFileInfo(options, br.ReadInt32(), br.ReadInt32(), br.ReadInt32());
-    }
+    // the shapes after the header: users, items, D
+    private static VbprFileInfo ReadShapes(BinaryReader br, VbprOptions options) => new(options, br.ReadInt32(), br.ReadInt32(), br.ReadInt32());
 
     /// <summary>A copy of <paramref name="source"/>'s parameters in a new model with <paramref name="options"/> (same shapes), fresh optimizer state.</summary>
     internal static Vbpr CopyOf(Vbpr source, VbprOptions options)
@@ -988,21 +761,5 @@ public sealed class Vbpr : IIterativeModel, IPersistentModel, IItemFeatureModel
         if (options.Factors != source.Options.Factors || options.FactorsD != source.Options.FactorsD)
             throw new ArgumentException($"the pre-trained VBPR has factors {source.Options.Factors} and factors_d {source.Options.FactorsD}; the options ask for {options.Factors} and {options.FactorsD}", nameof(options));
         return new Vbpr(options, source.Features, source.NumUsers, source._w.Select(t => (float[])t.Clone()).ToArray(), source._train);
-    }
-
-    private void Initialize(float[] table, int rows, int cols, ref Xoshiro rng)
-    {
-        if (Options.Init == Initialization.GlorotUniform)
-        {
-            float a = MathF.Sqrt(6f / (rows + cols));
-            for (int x = 0; x < table.Length; x++) table[x] = (2f * rng.NextFloat() - 1f) * a;
-            return;
-        }
-        for (int x = 0; x < table.Length; x++)
-        {
-            double v;
-            do v = rng.NextGaussian(); while (Math.Abs(v) > 2.0);
-            table[x] = (float)(v * Options.InitStd);
-        }
     }
 }
