@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using AdvRec.Adversarial;
 using AdvRec.Data;
 using AdvRec.IO;
 using AdvRec.Kernels;
@@ -239,7 +240,7 @@ public abstract class NeuralModel : IIterativeModel, IPersistentModel, IDisposab
         return cleanTotal.detach();
     }
 
-    private static float StepSize(AdversarialPlan plan, int i) => plan.Options.AdversarialStepSize ?? 2.5f * plan.Budgets[i] / plan.Options.AdversarialSteps;
+    private static float StepSize(AdversarialPlan plan, int i) => plan.Options.AdversarialStepSize ?? Msap.DefaultStepSize(plan.Budgets[i], plan.Options.AdversarialSteps);
 
     // g scaled to L2 norm `norm` per row (rows of zeros stay zero)
     private static Tensor Normalized(Tensor g, float norm) => g * (norm / g.norm(1, keepdim: true).clamp_min(1e-12));

@@ -21,7 +21,7 @@ public sealed record AttackOptions
     public IReadOnlyList<string>? Targets { get; init; }
 
     /// <summary>The step size in use.</summary>
-    public float EffectiveStepSize => StepSize ?? 2.5f * Epsilon / Steps;
+    public float EffectiveStepSize => StepSize ?? Msap.DefaultStepSize(Epsilon, Steps);
 
     /// <summary>Checks the values; the message names the offending one.</summary>
     public void Validate()

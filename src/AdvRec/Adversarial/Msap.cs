@@ -35,6 +35,9 @@ public static class Msap
         return delta;
     }
 
+    /// <summary>MSAP's default step size for <paramref name="steps"/> steps in budget <paramref name="epsilon"/>: 2.5·ε / steps.</summary>
+    public static float DefaultStepSize(float epsilon, int steps) => 2.5f * epsilon / steps;
+
     /// <summary>Projects every row of target <paramref name="target"/> back into the budget.</summary>
     public static void Project(Perturbation delta, int target, float epsilon, Projection projection)
     {
@@ -45,9 +48,7 @@ public static class Msap
         }
         for (int r = 0; r < delta.Targets[target].Rows; r++)
         {
-            var row = delta.Row(target, r);
-            float norm = MathF.Sqrt(FactorKernels.Dot(row, row));
-            if (norm > epsilon) System.Numerics.Tensors.TensorPrimitives.Multiply(row, epsilon / norm, row);
+            FactorKernels.ClipToNorm(delta.Row(target, r), epsilon);
         }
     }
 }

@@ -96,6 +96,13 @@ public static class FactorKernels
         return norm;
     }
 
+    /// <summary>Scales <paramref name="row"/> back to L2 norm <paramref name="max"/> when it is longer (the L2-ball projection of one row).</summary>
+    public static void ClipToNorm(Span<float> row, float max)
+    {
+        float norm = MathF.Sqrt(Dot(row, row));
+        if (norm > max) TensorPrimitives.Multiply(row, max / norm, row);
+    }
+
     /// <summary>Plain SGD on one row: w -= lr * g.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void SgdRow(Span<float> w, ReadOnlySpan<float> g, float lr) => AddScaled(w, g, -lr);

@@ -23,7 +23,7 @@ public sealed record AdversarialStep(float Epsilon, float Lambda)
     public float? StepSize { get; init; }
 
     /// <summary>The MSAP step size in use.</summary>
-    public float EffectiveStepSize => StepSize ?? 2.5f * Epsilon / Steps;
+    public float EffectiveStepSize => StepSize ?? Adversarial.Msap.DefaultStepSize(Epsilon, Steps);
 
     /// <summary>
     /// Elliot's schedule: with <paramref name="adversarialEpochs"/> counting the final epochs, 0-based epoch

@@ -395,8 +395,7 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
             var row = delta.AsSpan(r * f, f);
             FactorKernels.ScaleToNorm(g.AsSpan(r * f, f), step, alpha);
             FactorKernels.Add(row, step, row);
-            float norm = MathF.Sqrt(FactorKernels.Dot(row, row));
-            if (norm > eps) System.Numerics.Tensors.TensorPrimitives.Multiply(row, eps / norm, row);
+            FactorKernels.ClipToNorm(row, eps);
         }
     }
 
