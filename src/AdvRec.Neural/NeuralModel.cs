@@ -242,11 +242,11 @@ public abstract class NeuralModel : IIterativeModel, IPersistentModel, IDisposab
 
     private static float StepSize(AdversarialPlan plan, int i) => plan.Options.AdversarialStepSize ?? Msap.DefaultStepSize(plan.Budgets[i], plan.Options.AdversarialSteps);
 
-    // g scaled to L2 norm `norm` per row (rows of zeros stay zero)
-    private static Tensor Normalized(Tensor g, float norm) => g * (norm / g.norm(1, keepdim: true).clamp_min(1e-12));
+    /// <summary><paramref name="g"/> scaled to L2 norm <paramref name="norm"/> per row (rows of zeros stay zero): an FGSM or MSAP step.</summary>
+    protected static Tensor Normalized(Tensor g, float norm) => g * (norm / g.norm(1, keepdim: true).clamp_min(1e-12));
 
-    // every row of x brought back into the L2 ball of radius `budget`
-    private static Tensor ProjectRows(Tensor x, float budget) => x * (budget / x.norm(1, keepdim: true).clamp_min(1e-12)).clamp_max(1);
+    /// <summary>Every row of <paramref name="x"/> brought back into the L2 ball of radius <paramref name="budget"/>.</summary>
+    protected static Tensor ProjectRows(Tensor x, float budget) => x * (budget / x.norm(1, keepdim: true).clamp_min(1e-12)).clamp_max(1);
 
     /// <inheritdoc />
     public void Score(ReadOnlySpan<int> users, Span<float> scores)

@@ -192,12 +192,12 @@ public class LightGcn : NeuralModel
                 // FGSM on the layer-0 embeddings: the batch's BPR gradient, per-row L2-normalised to ε; MSAP with more steps:
                 // steps of that size along the gradient at e0 + Δ, each projected back into the ε ball
                 var g = torch.autograd.grad([bpr], [e0], retain_graph: true)[0];
-                var delta = UnitRows(g) * (adversarial.Steps == 1 ? adversarial.Epsilon : adversarial.EffectiveStepSize);
+                var delta = Normalized(g, adversarial.Steps == 1 ? adversarial.Epsilon : adversarial.EffectiveStepSize);
                 for (int k = 1; k < adversarial.Steps; k++)
                 {
                     delta = ProjectRows(delta, adversarial.Epsilon).detach().requires_grad_(true);
                     var at = BprSum(_propagation.Propagate(e0.detach() + delta), users, positives, negatives) / m;
-                    delta = delta.detach() + UnitRows(torch.autograd.grad([at], [delta])[0]) * adversarial.EffectiveStepSize;
+                    delta = delta.detach() + Normalized(torch.autograd.grad([at], [delta])[0], adversarial.EffectiveStepSize);
                 }
                 if (adversarial.Steps > 1) delta = ProjectRows(delta, adversarial.Epsilon);
                 var advBpr = BprSum(_propagation.Propagate(e0 + delta.detach()), users, positives, negatives) / m;
@@ -214,16 +214,6 @@ public class LightGcn : NeuralModel
         Report(progress, task, batches, batches);
         return new EpochStats(epoch, total, totalAdv, steps, 0);
     }
-
-    // rows of g scaled to unit L2 norm (zero rows stay zero)
-    private static Tensor UnitRows(Tensor g)
-    {
-        var norms = g.norm(1, keepdim: true);
-        return torch.where(norms > 0, g / norms.clamp_min(1e-12), torch.zeros_like(g));
-    }
-
-    // rows of d longer than ε scaled back to ε (the L2 ball)
-    private static Tensor ProjectRows(Tensor d, float epsilon) => d * (epsilon / d.norm(1, keepdim: true).clamp_min(epsilon));
 
     // With the managed engine the small libtorch operations of a batch run on one thread: libtorch's OpenMP workers
     // spin after each operation and took the cores from the managed kernel's threads (measured on the 2-core
