@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using AdvRec.Data;
 using AdvRec.Kernels;
 
@@ -330,19 +331,10 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
             }
             else BatchMsap(w, s, adv);
             // pass 2: λ · ∇ L_BPR(θ + Δ), plus the regulariser
-            var pu2 = w.Temp.AsSpan(0, f);
-            var qi2 = w.Temp.AsSpan(f, f);
-            var qj2 = w.Temp.AsSpan(2 * f, f);
             for (int t = 0; t < m; t++)
             {
-                int u = s.U[t], i = s.I[t], j = s.J[t], su = s.SlotU[t], si = s.SlotI[t], sj = s.SlotJ[t];
-                FactorKernels.Add(_p.AsSpan(u * f, f), dP is null ? w.DeltaU.AsSpan(su * f, f) : dP.AsSpan(u * f, f), pu2);
-                FactorKernels.Add(_q.AsSpan(i * f, f), dQ is null ? w.DeltaI.AsSpan(si * f, f) : dQ.AsSpan(i * f, f), qi2);
-                FactorKernels.Add(_q.AsSpan(j * f, f), dQ is null ? w.DeltaI.AsSpan(sj * f, f) : dQ.AsSpan(j * f, f), qj2);
-                float biasDiff = _bias is null ? 0f : _bias[i] - _bias[j];
-                w.AdvLoss += FactorKernels.BprTripleGradient(pu2, qi2, qj2, biasDiff,
-                    w.GradU.AsSpan(su * f, f), w.GradI.AsSpan(si * f, f), w.GradI.AsSpan(sj * f, f), adv.Lambda, out float g);
-                if (_bias is not null) { w.GradB[si] += g; w.GradB[sj] -= g; }
+                w.AdvLoss += PerturbedTripleGradient(w, s, t, dP, dQ, w.GradU, w.GradI, adv.Lambda, out float g);
+                if (_bias is not null) { w.GradB[s.SlotI[t]] += g; w.GradB[s.SlotJ[t]] -= g; }
                 AddRegularization(w, s, t, reg, regB);
             }
         }
@@ -360,9 +352,7 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
         var gI = w.MsapGradI ??= new float[w.GradI.Length];
         Array.Clear(w.DeltaU, 0, s.NumTouchedU * f);
         Array.Clear(w.DeltaI, 0, s.NumTouchedI * f);
-        var pu2 = w.Temp.AsSpan(0, f);
-        var qi2 = w.Temp.AsSpan(f, f);
-        var qj2 = w.Temp.AsSpan(2 * f, f);
+        var step = w.Temp.AsSpan(0, f);
         for (int k = 0; k < adv.Steps; k++)
         {
             var (fromU, fromI) = (w.GradU, w.GradI);
@@ -370,20 +360,28 @@ public sealed class BprMf : IIterativeModel, IPersistentModel
             {
                 Array.Clear(gU, 0, s.NumTouchedU * f);
                 Array.Clear(gI, 0, s.NumTouchedI * f);
-                for (int t = 0; t < m; t++)
-                {
-                    int u = s.U[t], i = s.I[t], j = s.J[t], su = s.SlotU[t], si = s.SlotI[t], sj = s.SlotJ[t];
-                    FactorKernels.Add(_p.AsSpan(u * f, f), w.DeltaU.AsSpan(su * f, f), pu2);
-                    FactorKernels.Add(_q.AsSpan(i * f, f), w.DeltaI.AsSpan(si * f, f), qi2);
-                    FactorKernels.Add(_q.AsSpan(j * f, f), w.DeltaI.AsSpan(sj * f, f), qj2);
-                    float biasDiff = _bias is null ? 0f : _bias[i] - _bias[j];
-                    FactorKernels.BprTripleGradient(pu2, qi2, qj2, biasDiff, gU.AsSpan(su * f, f), gI.AsSpan(si * f, f), gI.AsSpan(sj * f, f), 1f, out _);
-                }
+                for (int t = 0; t < m; t++) PerturbedTripleGradient(w, s, t, null, null, gU, gI, 1f, out _);
                 (fromU, fromI) = (gU, gI);
             }
-            StepAndProject(fromU, w.DeltaU, s.NumTouchedU, alpha, eps, pu2);
-            StepAndProject(fromI, w.DeltaI, s.NumTouchedI, alpha, eps, pu2);
+            StepAndProject(fromU, w.DeltaU, s.NumTouchedU, alpha, eps, step);
+            StepAndProject(fromI, w.DeltaI, s.NumTouchedI, alpha, eps, step);
         }
+    }
+
+    // The BPR loss of triple t at θ + Δ, with weight · its gradient added to gU and gI by slot; Δ by slot (w.DeltaU,
+    // w.DeltaI), or by row from a provider's full tables dP and dQ. g is the weighted gradient of the bias difference.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private float PerturbedTripleGradient(Updater w, SampledUnit s, int t, float[]? dP, float[]? dQ, float[] gU, float[] gI, float weight, out float g)
+    {
+        int f = _f, u = s.U[t], i = s.I[t], j = s.J[t], su = s.SlotU[t], si = s.SlotI[t], sj = s.SlotJ[t];
+        var pu2 = w.Temp.AsSpan(0, f);
+        var qi2 = w.Temp.AsSpan(f, f);
+        var qj2 = w.Temp.AsSpan(2 * f, f);
+        FactorKernels.Add(_p.AsSpan(u * f, f), dP is null ? w.DeltaU.AsSpan(su * f, f) : dP.AsSpan(u * f, f), pu2);
+        FactorKernels.Add(_q.AsSpan(i * f, f), dQ is null ? w.DeltaI.AsSpan(si * f, f) : dQ.AsSpan(i * f, f), qi2);
+        FactorKernels.Add(_q.AsSpan(j * f, f), dQ is null ? w.DeltaI.AsSpan(sj * f, f) : dQ.AsSpan(j * f, f), qj2);
+        float biasDiff = _bias is null ? 0f : _bias[i] - _bias[j];
+        return FactorKernels.BprTripleGradient(pu2, qi2, qj2, biasDiff, gU.AsSpan(su * f, f), gI.AsSpan(si * f, f), gI.AsSpan(sj * f, f), weight, out g);
     }
 
     // delta += alpha · g/‖g‖ per row, then rows longer than eps are scaled back to eps
