@@ -171,7 +171,7 @@ public static class StudyRunner
                     Log($"training {label}, {epochs} epochs; options {bound}");
                     var sw = Stopwatch.StartNew();
                     driven.Start();
-                    IIterativeModel? model = definition.Create(bound, context);
+                    IIterativeModel? model = definition.Build(bound, context); // bound is prepared already
                     try
                     {
                         if (model is not IRatingPredictor && test.Metrics.Any(m => m.IsRatingError()))
